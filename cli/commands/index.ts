@@ -1,0 +1,5 @@
+// The subcommands, in the order --help lists them. Add one line per command.
+import type { Command } from 'commander';
+import { register as demo } from './demo.ts';
+
+export const commands: Array<(program: Command) => void> = [demo];

@@ -1,0 +1,7 @@
+/** An error caused by the user's input or options: printed as one line, exit code 1. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}

@@ -1,0 +1,29 @@
+// Public surface of the engine: device + runtime, tensors, autograd, ops, optimisers.
+import { backward as tapeBackward } from './autograd.ts';
+import { add, clone, onesLike } from './ops/elementwise.ts';
+import type { Tensor } from './tensor.ts';
+import { createGpuContext, type DeviceOptions } from './device.ts';
+import { Runtime } from './runtime.ts';
+
+export { Tensor } from './tensor.ts';
+export type { DType } from './tensor.ts';
+export { Runtime, reflectBindings, checkBindings } from './runtime.ts';
+export { createGpuContext, describeAdapter, NoAdapterError } from './device.ts';
+export type { AdapterReport, GpuContext } from './device.ts';
+export { params, f32, i32 } from './params.ts';
+export * from './ops/elementwise.ts';
+
+/** Back-propagates from a scalar loss into every parameter's `.grad`. */
+export function backward(loss: Tensor): void {
+  tapeBackward(loss, { add, clone, onesLike });
+}
+
+/** Back-propagates a given output gradient (vector-Jacobian product); used by gradient checks. */
+export function backwardWith(output: Tensor, gradOutput: Tensor): void {
+  tapeBackward(output, { add, clone, onesLike }, gradOutput);
+}
+
+/** Creates a device and a runtime over it. Call `rt.destroy()` when done so Node can exit. */
+export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
+  return new Runtime(await createGpuContext(opts));
+}

@@ -1,0 +1,75 @@
+// Elementwise ops with their backward rules.
+import { affineKernel, binaryKernel, EW_WG, fillKernel, reluBackwardKernel, reluKernel, type BinaryOp } from '../../kernels/elementwise.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { f32, params } from '../params.ts';
+import type { Tensor } from '../tensor.ts';
+
+function sameShape(op: string, a: Tensor, b: Tensor): void {
+  if (a.size !== b.size) throw new Error(`${op}: sizes differ (${a} vs ${b})`);
+}
+
+export function fill(t: Tensor, value: number): Tensor {
+  t.rt.dispatch(fillKernel(), { y: t, p: params(t.size, f32(value)) }, grid1d(t.size, EW_WG));
+  return t;
+}
+
+export function full(rt: Tensor['rt'], shape: readonly number[], value: number): Tensor {
+  return fill(rt.empty(shape), value);
+}
+
+export const zerosLike = (t: Tensor) => full(t.rt, t.shape, 0);
+export const onesLike = (t: Tensor) => full(t.rt, t.shape, 1);
+
+export function clone(t: Tensor): Tensor {
+  const y = t.rt.empty(t.shape, t.dtype);
+  t.rt.copy(t, y);
+  return y;
+}
+
+function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  sameShape(op, a, b);
+  const y = a.rt.empty(a.shape);
+  a.rt.dispatch(binaryKernel(op), { a, b, y, p: params(a.size) }, grid1d(a.size, EW_WG));
+  return y;
+}
+
+export function add(a: Tensor, b: Tensor): Tensor {
+  const y = binaryRaw('add', a, b);
+  return a.rt.tape.record('add', [a, b], y, (g) => [g, g]);
+}
+
+export function sub(a: Tensor, b: Tensor): Tensor {
+  const y = binaryRaw('sub', a, b);
+  return a.rt.tape.record('sub', [a, b], y, (g) => [g, b.requiresGrad ? scale(g, -1) : null]);
+}
+
+export function mul(a: Tensor, b: Tensor): Tensor {
+  const y = binaryRaw('mul', a, b);
+  return a.rt.tape.record('mul', [a, b], y, (g) => [
+    a.requiresGrad ? binaryRaw('mul', g, b) : null,
+    b.requiresGrad ? binaryRaw('mul', g, a) : null,
+  ]);
+}
+
+/** y = x * s + shift */
+export function scale(x: Tensor, s: number, shift = 0): Tensor {
+  const y = x.rt.empty(x.shape);
+  x.rt.dispatch(affineKernel(), { x, y, p: params(x.size, f32(s), f32(shift)) }, grid1d(x.size, EW_WG));
+  return x.rt.tape.record('scale', [x], y, (g) => [scale(g, s)]);
+}
+
+export function relu(x: Tensor): Tensor {
+  const y = x.rt.empty(x.shape);
+  x.rt.dispatch(reluKernel(), { x, y, p: params(x.size) }, grid1d(x.size, EW_WG));
+  return x.rt.tape.record('relu', [x], y, (g) => {
+    const dx = x.rt.empty(x.shape);
+    x.rt.dispatch(reluBackwardKernel(), { y, dy: g, dx, p: params(x.size) }, grid1d(x.size, EW_WG));
+    return [dx];
+  });
+}
+
+/** Sum of several same-shaped tensors (used to combine weighted losses). */
+export function addAll(ts: Tensor[]): Tensor {
+  if (ts.length === 0) throw new Error('addAll: nothing to add');
+  return ts.slice(1).reduce((acc, t) => add(acc, t), ts[0]!);
+}

@@ -1,0 +1,290 @@
+// The runtime owns the device: pipeline cache (keyed by kernel key), buffer pools, one
+// command encoder (and compute pass) collecting every dispatch until flush(), uniform
+// upload, async readback, tensor scopes and the autograd tape.
+import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { KernelSpec, BindingDecl } from '../kernels/spec.ts';
+import { BufferPool } from './pool.ts';
+import { Tensor, sizeOf, type DType, type TypedArrayFor } from './tensor.ts';
+import { Tape } from './autograd.ts';
+import type { GpuContext } from './device.ts';
+
+const STORAGE = 0x80 | 0x08 | 0x04; // STORAGE | COPY_DST | COPY_SRC
+const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
+const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
+
+export type Resource = Tensor | GPUBuffer | ArrayBufferView;
+
+interface CachedPipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  bindings: readonly BindingDecl[];
+}
+
+/** Bindings wgsl_reflect finds in a kernel's WGSL (group 0, in binding order). */
+export function reflectBindings(code: string): BindingDecl[] {
+  const r = new WgslReflect(code);
+  const groups = r.getBindGroups();
+  if (groups.length > 1) throw new Error('kernels use only @group(0)');
+  const g0 = groups[0] ?? [];
+  return g0.map((b, i) => {
+    if (!b) throw new Error(`binding ${i} missing (bindings must be dense)`);
+    const access = b.resourceType === 0 ? 'uniform' : b.access === 'read_write' ? 'read_write' : 'read';
+    return { name: b.name, access } as BindingDecl;
+  });
+}
+
+export function checkBindings(spec: KernelSpec): void {
+  const found = reflectBindings(spec.code);
+  const a = JSON.stringify(found), b = JSON.stringify(spec.bindings);
+  if (a !== b) throw new Error(`kernel ${spec.key}: WGSL bindings ${a} differ from its descriptor ${b}`);
+}
+
+export class Runtime {
+  readonly device: GPUDevice;
+  readonly pool: BufferPool;
+  readonly tape = new Tape();
+  private pipelines = new Map<string, CachedPipeline>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private scopes: Set<Tensor>[] = [];
+  private pendingUniforms: GPUBuffer[] = [];
+  dispatchCount = 0;
+  submitCount = 0;
+
+  /** Read once: the device's limits object is a native wrapper, no need to query it per op. */
+  readonly maxBinding: number;
+  readonly maxWorkgroups: number;
+
+  constructor(readonly ctx: GpuContext) {
+    this.device = ctx.device;
+    this.maxBinding = ctx.device.limits.maxStorageBufferBindingSize;
+    this.maxWorkgroups = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    this.pool = new BufferPool(this.device);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  // ---------- tensors ----------
+  empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    const n = sizeOf(shape);
+    const maxBinding = this.maxBinding;
+    if (n * 4 > maxBinding)
+      throw new Error(`tensor [${shape.join('x')}] needs ${n * 4} bytes, over this adapter's binding limit ${maxBinding}`);
+    const t = new Tensor(this, this.pool.acquire(n * 4, STORAGE), shape, dtype);
+    this.scopes[this.scopes.length - 1]?.add(t);
+    return t;
+  }
+
+  fromData(data: ArrayLike<number> | ArrayBufferView, shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    const n = sizeOf(shape);
+    if ((data as ArrayLike<number>).length !== n)
+      throw new Error(`data length ${(data as ArrayLike<number>).length} does not match shape [${shape.join('x')}]`);
+    const t = this.empty(shape, dtype);
+    const typed =
+      dtype === 'f32' ? Float32Array.from(data as ArrayLike<number>) : dtype === 'i32' ? Int32Array.from(data as ArrayLike<number>) : Uint32Array.from(data as ArrayLike<number>);
+    // Fresh pool buffers are never used by the unsubmitted encoder, so this write is safe.
+    this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    return t;
+  }
+
+  /** Overwrites a tensor's contents from the CPU. Flushes first so earlier dispatches see the old data. */
+  write(t: Tensor, data: ArrayBufferView): void {
+    this.flush();
+    this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  releaseTensor(t: Tensor): void {
+    for (const s of this.scopes) s.delete(t);
+    this.pool.release(t.buffer);
+  }
+
+  /** Marks a tensor as outliving the current scopes (parameters, optimiser state, results). */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) s.delete(t);
+    t.persistent = true;
+    return t;
+  }
+
+  /**
+   * Runs fn; every tensor created inside and not kept (or returned) is disposed at the end.
+   * Returned tensors (a Tensor, or an array / object of them) move to the enclosing scope.
+   */
+  scope<R>(fn: () => R): R {
+    const s = new Set<Tensor>();
+    this.scopes.push(s);
+    let out: R;
+    try {
+      out = fn();
+    } finally {
+      this.scopes.pop();
+    }
+    const survivors = new Set<Tensor>();
+    collectTensors(out!, survivors);
+    for (const t of s) if (!survivors.has(t)) t.dispose();
+    const parent = this.scopes[this.scopes.length - 1];
+    if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);
+    return out!;
+  }
+
+  async scopeAsync<R>(fn: () => Promise<R>): Promise<R> {
+    const s = new Set<Tensor>();
+    this.scopes.push(s);
+    let out: R;
+    try {
+      out = await fn();
+    } finally {
+      this.scopes.splice(this.scopes.lastIndexOf(s), 1);
+    }
+    const survivors = new Set<Tensor>();
+    collectTensors(out, survivors);
+    for (const t of s) if (!survivors.has(t)) t.dispose();
+    const parent = this.scopes[this.scopes.length - 1];
+    if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);
+    return out;
+  }
+
+  // ---------- kernels ----------
+  private pipelineFor(spec: KernelSpec): CachedPipeline {
+    let p = this.pipelines.get(spec.key);
+    if (p) return p;
+    checkBindings(spec);
+    const module = this.device.createShaderModule({ code: spec.code, label: spec.key });
+    const layout = this.device.createBindGroupLayout({
+      label: spec.key,
+      entries: spec.bindings.map((b, i) => ({
+        binding: i,
+        visibility: 0x4, // COMPUTE
+        buffer: { type: b.access === 'uniform' ? 'uniform' : b.access === 'read' ? 'read-only-storage' : 'storage' },
+      })),
+    });
+    const pipeline = this.device.createComputePipeline({
+      label: spec.key,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: spec.entry },
+    });
+    p = { pipeline, layout, bindings: spec.bindings };
+    this.pipelines.set(spec.key, p);
+    return p;
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  private uniform(data: ArrayBufferView): GPUBuffer {
+    const buf = this.pool.acquire(data.byteLength, UNIFORM);
+    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    this.pendingUniforms.push(buf);
+    return buf;
+  }
+
+  private ensurePass(): GPUComputePassEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    return this.pass;
+  }
+
+  /** Records one dispatch into the current pass. Resources are bound by name. */
+  dispatch(spec: KernelSpec, resources: Record<string, Resource>, workgroups: readonly number[]): void {
+    const p = this.pipelineFor(spec);
+    const names = Object.keys(resources);
+    if (names.length !== p.bindings.length || p.bindings.some((b) => !(b.name in resources)))
+      throw new Error(`kernel ${spec.key} binds [${p.bindings.map((b) => b.name)}], got [${names}]`);
+    const entries = p.bindings.map((b, i) => {
+      const r = resources[b.name]!;
+      let buffer: GPUBuffer;
+      if (r instanceof Tensor) {
+        if (r.isDisposed) throw new Error(`kernel ${spec.key}: ${b.name} is a disposed tensor`);
+        buffer = r.buffer;
+      } else if (ArrayBuffer.isView(r)) {
+        if (b.access !== 'uniform') throw new Error(`kernel ${spec.key}: ${b.name} is storage, got inline data`);
+        buffer = this.uniform(r);
+      } else buffer = r;
+      return { binding: i, resource: { buffer } };
+    });
+    const bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
+    const [x = 1, y = 1, z = 1] = workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const max = this.maxWorkgroups;
+    if (x > max || y > max || z > max) throw new Error(`kernel ${spec.key}: grid ${x}x${y}x${z} over the ${max} limit`);
+    const pass = this.ensurePass();
+    pass.setPipeline(p.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+  }
+
+  copy(src: Tensor, dst: Tensor): void {
+    if (src.byteSize !== dst.byteSize) throw new Error('copy: sizes differ');
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteSize);
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /** Submits everything recorded so far as one command buffer. */
+  flush(): void {
+    this.endPass();
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+      this.submitCount++;
+    }
+    for (const u of this.pendingUniforms) this.pool.release(u);
+    this.pendingUniforms.length = 0;
+    this.pool.recycle();
+  }
+
+  /** Copies a tensor to the CPU. Submits pending work first. */
+  async read<D extends DType>(t: Tensor & { dtype: D }): Promise<TypedArrayFor<D>>;
+  async read(t: Tensor): Promise<TypedArrayFor<DType>>;
+  async read(t: Tensor): Promise<TypedArrayFor<DType>> {
+    if (t.isDisposed) throw new Error(`read: ${t} was disposed`);
+    const staging = this.pool.acquire(t.byteSize, READBACK);
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, t.byteSize);
+    this.flush();
+    await staging.mapAsync(0x1 /* READ */, 0, t.byteSize);
+    const bytes = staging.getMappedRange(0, t.byteSize).slice(0);
+    staging.unmap();
+    this.pool.release(staging);
+    return t.dtype === 'f32' ? new Float32Array(bytes) : t.dtype === 'i32' ? new Int32Array(bytes) : new Uint32Array(bytes);
+  }
+
+  async readScalar(t: Tensor): Promise<number> {
+    return (await this.read(t))[0]!;
+  }
+
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  async destroy(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.pool.destroyAll();
+    await this.ctx.destroy();
+  }
+}
+
+function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
+  if (depth > 4 || v == null) return;
+  if (v instanceof Tensor) out.add(v);
+  else if (Array.isArray(v)) for (const x of v) collectTensors(x, out, depth + 1);
+  else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    for (const x of Object.values(v as object)) collectTensors(x, out, depth + 1);
+}
+
+export async function createRuntime(ctx: GpuContext): Promise<Runtime> {
+  return new Runtime(ctx);
+}
