@@ -1,0 +1,39 @@
+// A one-line progress bar on stderr. On a TTY it redraws in place; elsewhere (CI, pipes) it
+// prints at most one line every few seconds so logs stay readable.
+export interface ProgressOptions {
+  total: number;
+  label: string;
+  stream?: NodeJS.WriteStream;
+}
+
+export class Progress {
+  private start = performance.now();
+  private lastPrint = 0;
+  private readonly tty: boolean;
+  private readonly stream: NodeJS.WriteStream;
+
+  constructor(private opts: ProgressOptions) {
+    this.stream = opts.stream ?? process.stderr;
+    this.tty = Boolean(this.stream.isTTY);
+  }
+
+  update(done: number, info = ''): void {
+    const now = performance.now();
+    if (!this.tty && now - this.lastPrint < 3000 && done < this.opts.total) return;
+    this.lastPrint = now;
+    const { total, label } = this.opts;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const secs = (now - this.start) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${info} ${rate.toFixed(2)} it/s`;
+    if (this.tty) this.stream.write(`\r\x1b[K${line}`);
+    else this.stream.write(line + '\n');
+  }
+
+  done(message = ''): void {
+    if (this.tty) this.stream.write('\r\x1b[K');
+    if (message) this.stream.write(message + '\n');
+  }
+}
