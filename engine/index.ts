@@ -27,3 +27,4 @@ export function backwardWith(output: Tensor, gradOutput: Tensor): void {
 export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
   return new Runtime(await createGpuContext(opts));
 }
+export * from './ops/softmax_xent.ts';
