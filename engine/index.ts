@@ -28,3 +28,4 @@ export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
   return new Runtime(await createGpuContext(opts));
 }
 export * from './ops/softmax_xent.ts';
+export * from './ops/continuity.ts';
