@@ -1,0 +1,94 @@
+// Cosine-similarity Gram matrices and the strided row gather, with backward rules.
+// cosineGram(v) = G(N(v)) where N normalises rows and G(u) = U U^T; each piece records its
+// own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
+import {
+  GATHER_WG,
+  GEMM_TILE,
+  gemmGrid,
+  gemmKernel,
+  normalizeRowsBackwardKernel,
+  normalizeRowsKernel,
+  stridedRowsKernel,
+  type OpA,
+  type OpB,
+} from '../../kernels/gram.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { f32, params } from '../params.ts';
+import type { Tensor } from '../tensor.ts';
+
+function matrix(op: string, t: Tensor): [number, number] {
+  if (t.shape.length !== 2) throw new Error(`${op}: expected a matrix, got ${t}`);
+  return [t.shape[0]!, t.shape[1]!];
+}
+
+/** C [m, n] = opA(a) opB(b) with inner size k; no tape record. */
+function gemmRaw(a: Tensor, b: Tensor, opA: OpA, opB: OpB, m: number, n: number, k: number, symOut = false): Tensor {
+  const cfg = { a: opA, b: opB, symOut, ...GEMM_TILE };
+  const out = a.rt.empty([m, n]);
+  const { grid, tiles } = gemmGrid(cfg, m, n);
+  a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, p: params(m, n, k, tiles) }, grid);
+  return out;
+}
+
+/** Rows of v [n, q] divided by max(|row|, eps) (torch.nn.functional.normalize). */
+export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
+  const [n, q] = matrix('l2NormalizeRows', v);
+  const rt = v.rt;
+  const u = rt.empty(v.shape);
+  const p = params(n, q, f32(eps));
+  rt.dispatch(normalizeRowsKernel(), { v, u, p }, grid1d(n, 1));
+  return rt.tape.record('l2NormalizeRows', [v], u, (du) => {
+    const dv = rt.empty(v.shape);
+    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, grid1d(n, 1));
+    return [dv];
+  });
+}
+
+/** S = U U^T [n, n] for u [n, q]; only the upper tiles are computed, S is exactly symmetric. */
+export function gramSelf(u: Tensor): Tensor {
+  const [n, q] = matrix('gramSelf', u);
+  const s = gemmRaw(u, u, 'n', 't', n, n, q, true);
+  return u.rt.tape.record('gramSelf', [u], s, (g) => [gemmRaw(g, u, 'sym', 'n', n, q, n)]);
+}
+
+/** S = A B^T [n, m] for a [n, q], b [m, q]. Backward: dA = G B, dB = G^T A. */
+export function gramCross(a: Tensor, b: Tensor): Tensor {
+  const [n, q] = matrix('gramCross', a);
+  const [m, qb] = matrix('gramCross', b);
+  if (q !== qb) throw new Error(`gramCross: ${a} and ${b} differ in columns`);
+  const s = gemmRaw(a, b, 'n', 't', n, m, q);
+  return a.rt.tape.record('gramCross', [a, b], s, (g) => [
+    a.requiresGrad ? gemmRaw(g, b, 'n', 'n', n, q, m) : null,
+    b.requiresGrad ? gemmRaw(g, a, 't', 'n', m, q, n) : null,
+  ]);
+}
+
+/** Cosine similarities of all row pairs of v [n, q] -> [n, n] (diagonal included). */
+export function cosineGram(v: Tensor, eps = 1e-12): Tensor {
+  return gramSelf(l2NormalizeRows(v, eps));
+}
+
+/** Cosine similarities s_ij = cos(a_i, b_j) -> [n, m]. */
+export function cosineCross(a: Tensor, b: Tensor, eps = 1e-12): Tensor {
+  return gramCross(l2NormalizeRows(a, eps), l2NormalizeRows(b, eps));
+}
+
+/**
+ * Rows of r [H*W, C] at pixels with y % stride == 0 and x % stride == 0, row-major ->
+ * [ceil(H/stride) * ceil(W/stride), C] (1225 rows for 70 x 70, stride 2). Backward scatters.
+ */
+export function stridedRows(r: Tensor, height: number, width: number, stride: number): Tensor {
+  const [rows, c] = matrix('stridedRows', r);
+  if (rows !== height * width) throw new Error(`stridedRows: ${r} is not [${height}*${width}, C]`);
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`stridedRows: bad stride ${stride}`);
+  const hs = Math.ceil(height / stride), ws = Math.ceil(width / stride);
+  const rt = r.rt;
+  const out = rt.empty([hs * ws, c]);
+  const p = params(height, width, c, stride, hs, ws);
+  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, grid1d(out.size, GATHER_WG));
+  return rt.tape.record('stridedRows', [r], out, (g) => {
+    const dr = rt.empty(r.shape);
+    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, grid1d(r.size, GATHER_WG));
+    return [dr];
+  });
+}
