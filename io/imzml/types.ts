@@ -75,4 +75,8 @@ export interface ImzmlWriteOptions {
   width?: number;
   height?: number;
   pixelSize?: number;
+  /** UUID to write (any of {..}, with or without hyphens); default a random one. */
+  uuid?: string;
+  /** Spectrum representation term written for every spectrum; default 'profile'. */
+  spectrumType?: 'profile' | 'centroid';
 }
