@@ -1,0 +1,109 @@
+// BatchNorm over channels-last [N, C] (any shape whose last axis is C: every other axis is
+// the batch), PyTorch semantics: training normalises with the batch mean and biased
+// variance and moves the running statistics by `momentum` (unbiased variance); eval uses
+// the running statistics. Backward gives dx, dgamma, dbeta in both modes.
+import {
+  BN_WG,
+  bnApplyKernel,
+  bnBackwardCoefKernel,
+  bnBackwardDxKernel,
+  bnEvalStateKernel,
+  bnTrainStateKernel,
+} from '../../kernels/batchnorm.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { filledParameter, Module, stateTensor } from '../module.ts';
+import { f32, params } from '../params.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Tensor } from '../tensor.ts';
+import { reduceRaw, type ReduceView } from './reduce.ts';
+
+export interface RunningStats {
+  runningMean: Tensor;
+  runningVar: Tensor;
+}
+
+export interface BatchNormOptions {
+  training: boolean;
+  /** Weight of the new batch in the running statistics (PyTorch's default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * y = (x - mean) / sqrt(var + eps) * gamma + beta per channel (the last axis). In training
+ * the running statistics, when given, are updated in place; in eval they are required.
+ */
+export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: RunningStats | null, opts: BatchNormOptions): Tensor {
+  const rt = x.rt;
+  const c = x.shape[x.shape.length - 1]!;
+  const n = x.size / c;
+  const { training, momentum = 0.1, eps = 1e-5 } = opts;
+  if (gamma.size !== c || beta.size !== c) throw new Error(`batchNorm: gamma ${gamma} / beta ${beta} do not match ${c} channels of ${x}`);
+  if (running && (running.runningMean.size !== c || running.runningVar.size !== c))
+    throw new Error(`batchNorm: running statistics do not match ${c} channels`);
+  const view: ReduceView = { outer: 1, r: n, inner: c };
+  const state = rt.empty([4, c]);
+  const perChannel = grid1d(c, BN_WG);
+  if (training) {
+    if (n < 2) throw new Error(`batchNorm: training needs more than one value per channel, got ${x}`);
+    const mean = reduceRaw(x, view, { scale: 1 / n });
+    const variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / n });
+    const res: Record<string, Tensor | Uint32Array> = { mean, variance, gamma, beta, state };
+    if (running) Object.assign(res, { runMean: running.runningMean, runVar: running.runningVar });
+    rt.dispatch(bnTrainStateKernel(!!running), { ...res, p: params(c, f32(eps), f32(momentum), f32(n / (n - 1))) }, perChannel);
+    mean.dispose();
+    variance.dispose();
+  } else {
+    if (!running) throw new Error('batchNorm: eval mode needs running statistics');
+    rt.dispatch(
+      bnEvalStateKernel(),
+      { runMean: running.runningMean, runVar: running.runningVar, gamma, beta, state, p: params(c, f32(eps)) },
+      perChannel,
+    );
+  }
+  const y = rt.empty(x.shape);
+  rt.dispatch(bnApplyKernel(), { x, state, y, p: params(x.size, c) }, grid1d(x.size, BN_WG));
+  return rt.tape.record('batchNorm', [x, gamma, beta], y, (g) => {
+    const sdy = reduceRaw(g, view);
+    const sdev = reduceRaw(g, view, { pre: 'muldev', y: x, m: state });
+    const coef = rt.empty([3, c]), dgamma = rt.empty(gamma.shape), dbeta = rt.empty(beta.shape);
+    rt.dispatch(
+      bnBackwardCoefKernel(),
+      { state, sdy, sdev, coef, dgamma, dbeta, p: params(c, f32(1 / n), training ? 1 : 0) },
+      perChannel,
+    );
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      dx = rt.empty(x.shape);
+      rt.dispatch(bnBackwardDxKernel(), { x, dy: g, state, coef, dx, p: params(x.size, c) }, grid1d(x.size, BN_WG));
+    }
+    for (const t of [sdy, sdev, coef]) t.dispose();
+    if (!gamma.requiresGrad) dgamma.dispose();
+    if (!beta.requiresGrad) dbeta.dispose();
+    return [dx, gamma.requiresGrad ? dgamma : null, beta.requiresGrad ? dbeta : null];
+  });
+}
+
+/** BatchNorm layer: gamma = 1, beta = 0, runningMean = 0, runningVar = 1 (PyTorch's init). */
+export class BatchNorm extends Module {
+  readonly gamma: Tensor;
+  readonly beta: Tensor;
+  readonly runningMean: Tensor;
+  readonly runningVar: Tensor;
+
+  constructor(
+    rt: Runtime,
+    readonly channels: number,
+    readonly opts: { momentum?: number; eps?: number } = {},
+  ) {
+    super();
+    this.gamma = this.registerParameter('gamma', filledParameter(rt, [channels], 1));
+    this.beta = this.registerParameter('beta', filledParameter(rt, [channels], 0));
+    this.runningMean = this.registerBuffer('runningMean', stateTensor(rt, [channels], 0));
+    this.runningVar = this.registerBuffer('runningVar', stateTensor(rt, [channels], 1));
+  }
+
+  forward(x: Tensor): Tensor {
+    return batchNorm(x, this.gamma, this.beta, this, { training: this.training, ...this.opts });
+  }
+}
