@@ -1,0 +1,59 @@
+// Dropout2d over channels-last [N, C]: a whole channel (per sample) is dropped with
+// probability p and the kept ones are scaled by 1 / (1 - p). The mask is a counter-based
+// hash of (seed, step, sample * C + channel) computed on the GPU, so a given seed and step
+// always give the same mask, with no RNG state to carry between steps.
+import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+
+export const DROPOUT_WG = 256;
+
+const head = `@compute @workgroup_size(${DROPOUT_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
+const idx = `let i = gid.x + gid.y * (nwg.x * ${DROPOUT_WG}u);`;
+
+/** PCG-RXS-M-XS hash (Jarzynski & Olano, "Hash Functions for GPU Rendering", 2020). */
+const pcgHashWgsl = `fn pcgHash(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}`;
+
+/**
+ * mask[j] = 0 if hash(seed, step, j) < threshold else keepScale, for j < count (= samples * C).
+ * threshold = p * 2^32 (an integer compare, so the CPU can reproduce it exactly).
+ */
+export function dropoutMaskKernel(): KernelSpec {
+  const b = binds('mask:read_write', 'p:uniform');
+  return defineKernel(
+    'dropout.mask',
+    `struct P { count: u32, seed: u32, step: u32, threshold: u32, keepScale: f32 }
+${bindingsWgsl(b, { mask: 'array<f32>', p: 'P' })}
+${pcgHashWgsl}
+${head} {
+  ${idx}
+  if (i < p.count) {
+    let h = pcgHash(pcgHash(pcgHash(p.seed) + p.step) + i);
+    mask[i] = select(p.keepScale, 0.0, h < p.threshold);
+  }
+}`,
+    b,
+  );
+}
+
+/** y[s, r, c] = x[s, r, c] * mask[s * C + c] with rowsPerSample rows per sample. */
+export function channelMaskKernel(): KernelSpec {
+  const b = binds('x:read', 'mask:read', 'y:read_write', 'p:uniform');
+  return defineKernel(
+    'dropout.apply',
+    `struct P { n: u32, c: u32, rowsPerSample: u32 }
+${bindingsWgsl(b, { x: 'array<f32>', mask: 'array<f32>', y: 'array<f32>', p: 'P' })}
+${head} {
+  ${idx}
+  if (i < p.n) {
+    let row = i / p.c;
+    y[i] = x[i] * mask[(row / p.rowsPerSample) * p.c + i % p.c];
+  }
+}`,
+    b,
+  );
+}
+
+export const dropoutKernels = (): KernelSpec[] => [dropoutMaskKernel(), channelMaskKernel()];
