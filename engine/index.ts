@@ -30,3 +30,4 @@ export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
 export * from './ops/softmax_xent.ts';
 export * from './ops/continuity.ts';
 export * from './ops/gram.ts';
+export * from './ops/patch_loss.ts';

@@ -1,0 +1,37 @@
+// MSInet's thresholded patch loss on a similarity matrix, with its backward rule. The masks
+// and counts never leave the GPU; only the n x n matrix is materialised (never n x n x q).
+import { PATCH_BWD_WG, patchBackwardKernel, patchFinalKernel, patchGrid, patchPartialsKernel } from '../../kernels/patch_loss.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { f32, params } from '../params.ts';
+import type { Tensor } from '../tensor.ts';
+import { cosineGram } from './gram.ts';
+
+/**
+ * s [n, n] (e.g. cosineGram, diagonal included) -> [1]:
+ *   mean(1 - s[s > t]) + mean(relu(s[s < t])), with a mean over an empty set counting 0.
+ * Entries equal to t belong to neither set. Backward: -1/#pos on positives, 1/#neg on
+ * negatives with s > 0, times the upstream scalar (counts are constants, as in PyTorch).
+ */
+export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
+  const total = s.size;
+  const rt = s.rt;
+  const { grid, parts } = patchGrid(total);
+  const psum = rt.empty([2 * parts]);
+  const pcnt = rt.empty([2 * parts], 'u32');
+  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(total, parts, f32(threshold)) }, grid);
+  const loss = rt.empty([1]);
+  const coef = rt.empty([2]);
+  rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: params(parts) }, [1, 1, 1]);
+  psum.dispose();
+  pcnt.dispose();
+  return rt.tape.record('patchLoss', [s], loss, (g) => {
+    const ds = rt.empty(s.shape);
+    rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(total, f32(threshold)) }, grid1d(total, PATCH_BWD_WG));
+    return [ds];
+  });
+}
+
+/** patchLoss of the cosine Gram matrix of the rows of v [n, q]. */
+export function patchLossOfRows(v: Tensor, threshold = 0.55): Tensor {
+  return patchLoss(cosineGram(v), threshold);
+}

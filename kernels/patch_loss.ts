@@ -1,0 +1,139 @@
+// MSInet's thresholded patch loss on a cosine Gram matrix S [n, n]:
+//   L = mean(1 - S[S > t]) + mean(relu(S[S < t])), a mean over an empty set counting 0.
+// Stage 1: each workgroup sums a fixed slice of S into (sum, count) for both sets (counts as
+// u32: exact even past 2^24 entries). Stage 2: one workgroup adds the partials, writes the
+// loss and the two 1/count coefficients the backward needs, all without leaving the GPU.
+import { SUM_WG, treeReduceWgsl } from './loss_reduce.ts';
+import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+
+export const PATCH_WG = 256;
+/** Entries per thread in stage 1: 1225^2 entries -> 367 partials. */
+export const PATCH_PER = 16;
+
+export function patchPartialsKernel(): KernelSpec {
+  const b = binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform');
+  const chunk = PATCH_WG * PATCH_PER;
+  return defineKernel(
+    `patch.partials.wg${PATCH_WG}.per${PATCH_PER}`,
+    `struct P { total: u32, parts: u32, t: f32 }
+${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 'P' })}
+var<workgroup> rPos: array<f32, ${PATCH_WG}>;
+var<workgroup> rNeg: array<f32, ${PATCH_WG}>;
+var<workgroup> cPos: array<u32, ${PATCH_WG}>;
+var<workgroup> cNeg: array<u32, ${PATCH_WG}>;
+@compute @workgroup_size(${PATCH_WG}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  var sp = 0.0;
+  var sn = 0.0;
+  var np = 0u;
+  var nn = 0u;
+  for (var k = 0u; k < ${PATCH_PER}u; k++) {
+    let i = g * ${chunk}u + k * ${PATCH_WG}u + lid;
+    if (i < p.total) {
+      let v = s[i];
+      if (v > p.t) { sp += 1.0 - v; np++; }
+      if (v < p.t) { sn += max(v, 0.0); nn++; }
+    }
+  }
+  rPos[lid] = sp;
+  rNeg[lid] = sn;
+  cPos[lid] = np;
+  cNeg[lid] = nn;
+  workgroupBarrier();
+  for (var rs = ${PATCH_WG / 2}u; rs > 0u; rs = rs >> 1u) {
+    if (lid < rs) {
+      rPos[lid] += rPos[lid + rs];
+      rNeg[lid] += rNeg[lid + rs];
+      cPos[lid] += cPos[lid + rs];
+      cNeg[lid] += cNeg[lid + rs];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u && g < p.parts) {
+    psum[2u * g] = rPos[0];
+    psum[2u * g + 1u] = rNeg[0];
+    pcnt[2u * g] = cPos[0];
+    pcnt[2u * g + 1u] = cNeg[0];
+  }
+}`,
+    b,
+  );
+}
+
+export function patchGrid(entries: number): { grid: [number, number, number]; parts: number } {
+  const parts = Math.max(1, Math.ceil(entries / (PATCH_WG * PATCH_PER)));
+  return { grid: grid1d(parts, 1), parts };
+}
+
+/** loss[0] = mean of both sets; coef = (1 / #pos, 1 / #neg), 0 for an empty set. */
+export function patchFinalKernel(): KernelSpec {
+  const b = binds('psum:read', 'pcnt:read', 'loss:read_write', 'coef:read_write', 'p:uniform');
+  return defineKernel(
+    `patch.final.wg${SUM_WG}`,
+    `struct P { parts: u32 }
+${bindingsWgsl(b, { psum: 'array<f32>', pcnt: 'array<u32>', loss: 'array<f32>', coef: 'array<f32>', p: 'P' })}
+var<workgroup> rPos: array<f32, ${SUM_WG}>;
+var<workgroup> rNeg: array<f32, ${SUM_WG}>;
+var<workgroup> cPos: array<u32, ${SUM_WG}>;
+var<workgroup> cNeg: array<u32, ${SUM_WG}>;
+@compute @workgroup_size(${SUM_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
+  var sp = 0.0;
+  var sn = 0.0;
+  var np = 0u;
+  var nn = 0u;
+  for (var i = lid; i < p.parts; i += ${SUM_WG}u) {
+    sp += psum[2u * i];
+    sn += psum[2u * i + 1u];
+    np += pcnt[2u * i];
+    nn += pcnt[2u * i + 1u];
+  }
+  rPos[lid] = sp;
+  rNeg[lid] = sn;
+  cPos[lid] = np;
+  cNeg[lid] = nn;
+  workgroupBarrier();
+  for (var rs = ${SUM_WG / 2}u; rs > 0u; rs = rs >> 1u) {
+    if (lid < rs) {
+      rPos[lid] += rPos[lid + rs];
+      rNeg[lid] += rNeg[lid + rs];
+      cPos[lid] += cPos[lid + rs];
+      cNeg[lid] += cNeg[lid + rs];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let ip = select(0.0, 1.0 / f32(cPos[0]), cPos[0] > 0u);
+    let ineg = select(0.0, 1.0 / f32(cNeg[0]), cNeg[0] > 0u);
+    loss[0] = rPos[0] * ip + rNeg[0] * ineg;
+    coef[0] = ip;
+    coef[1] = ineg;
+  }
+}`,
+    b,
+  );
+}
+
+export const PATCH_BWD_WG = 256;
+
+/** dS = g * (-1/#pos where S > t; 1/#neg where 0 < S < t; 0 elsewhere). */
+export function patchBackwardKernel(): KernelSpec {
+  const b = binds('s:read', 'coef:read', 'g:read', 'ds:read_write', 'p:uniform');
+  return defineKernel(
+    `patch.bwd.wg${PATCH_BWD_WG}`,
+    `struct P { total: u32, t: f32 }
+${bindingsWgsl(b, { s: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', ds: 'array<f32>', p: 'P' })}
+@compute @workgroup_size(${PATCH_BWD_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * ${PATCH_BWD_WG}u);
+  if (i < p.total) {
+    let v = s[i];
+    var d = 0.0;
+    if (v > p.t) { d = -coef[0]; }
+    if (v < p.t && v > 0.0) { d = coef[1]; }
+    ds[i] = g[0] * d;
+  }
+}`,
+    b,
+  );
+}
+
+export const patchLossKernels = (): KernelSpec[] => [patchPartialsKernel(), patchFinalKernel(), patchBackwardKernel()];
