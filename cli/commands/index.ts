@@ -1,5 +1,6 @@
 // The subcommands, in the order --help lists them. Add one line per command.
 import type { Command } from 'commander';
 import { register as demo } from './demo.ts';
+import { register as info } from './info.ts';
 
-export const commands: Array<(program: Command) => void> = [demo];
+export const commands: Array<(program: Command) => void> = [demo, info];

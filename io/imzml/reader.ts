@@ -4,6 +4,7 @@
 // so memory is the compact spectrum table plus whatever spectra the caller holds.
 import { decodeArray } from './decode.ts';
 import { ImzmlError } from './errors.ts';
+import { canonicalUuid, normalizeUuid } from './uuid.ts';
 import { SpectrumTable, spectrumInfoArray } from './spectrum-table.ts';
 import type { ArrayRef, ByteSource, ImzmlFile, ImzmlMode, Spectrum, SpectrumInfo } from './types.ts';
 import { parseImzmlHeader } from './xml-header.ts';
@@ -24,16 +25,11 @@ export interface ImzmlReader extends ImzmlFile {
   /** Checksums of the .ibd as written in the header (lower-case hex), not verified. */
   readonly sha1: string | null;
   readonly md5: string | null;
+  /** `uuid` (inherited) is in canonical 8-4-4-4-12 lower-case form. */
   /** Reads only the m/z array of spectrum i. */
   readMz(i: number): Promise<Float64Array>;
   /** Reads only the intensity array of spectrum i. */
   readIntensity(i: number): Promise<Float64Array>;
-}
-
-/** 32 lower-case hex digits from a UUID written with or without braces and hyphens. */
-export function normalizeUuid(text: string): string | null {
-  const hex = text.trim().replace(/^\{|\}$/g, '').replace(/-/g, '').toLowerCase();
-  return /^[0-9a-f]{32}$/.test(hex) ? hex : null;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -51,16 +47,17 @@ export async function openImzmlSources(header: ByteSource, ibd: ByteSource): Pro
   // belongs to another acquisition (or another version of this one).
   let uuid: string | null = null;
   if (parsed.uuid !== null) {
-    uuid = normalizeUuid(parsed.uuid);
-    if (uuid === null) throw new ImzmlError(header.name, `malformed UUID "${parsed.uuid}" (IMS:1000080)`);
+    const hexUuid = normalizeUuid(parsed.uuid);
+    if (hexUuid === null) throw new ImzmlError(header.name, `malformed UUID "${parsed.uuid}" (IMS:1000080)`);
     if (ibd.size < 16) throw new ImzmlError(ibd.name, `file is ${ibd.size} bytes, too short to hold the 16-byte UUID`);
     const got = hex(await ibd.read(0, 16));
-    if (got !== uuid) {
+    if (got !== hexUuid) {
       throw new ImzmlError(
         ibd.name,
-        `UUID ${got} in the first 16 bytes does not match UUID ${uuid} of ${header.name}; the .ibd belongs to another file`,
+        `UUID ${canonicalUuid(got)} in the first 16 bytes does not match UUID ${canonicalUuid(hexUuid)} of ${header.name}; the .ibd belongs to another file`,
       );
     }
+    uuid = canonicalUuid(hexUuid);
   }
 
   let maxX = 0;

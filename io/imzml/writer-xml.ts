@@ -2,6 +2,7 @@
 // (needs the spectrum count and the .ibd checksum, so it is produced last), one `spectrumXml`
 // per spectrum (streamed to a temporary file as spectra arrive) and `FOOTER_XML`.
 import { CV, DTYPE_ACCESSION } from './cv-terms.ts';
+import { canonicalUuid } from './uuid.ts';
 import type { ArrayRef, Compression, ImzmlMode, NumericDtype } from './types.ts';
 
 export interface HeaderFields {
@@ -31,8 +32,7 @@ function cv(accession: string, name: string, value = '', unit?: { accession: str
 }
 
 export function formatUuid(hex32: string): string {
-  const h = hex32;
-  return `{${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}}`;
+  return `{${canonicalUuid(hex32)}}`;
 }
 
 export function headerXml(f: HeaderFields): string {
@@ -116,13 +116,13 @@ export function headerXml(f: HeaderFields): string {
 }
 
 function arrayXml(group: string, ref: ArrayRef): string {
-  return `        <binaryDataArray encodedLength="0">
-          <referenceableParamGroupRef ref="${group}"/>
-          ${cv(CV.externalOffset, 'external offset', String(ref.offset))}
-          ${cv(CV.externalArrayLength, 'external array length', String(ref.length))}
-          ${cv(CV.externalEncodedLength, 'external encoded length', String(ref.encodedLength))}
-          <binary/>
-        </binaryDataArray>
+  return `          <binaryDataArray encodedLength="0">
+            <referenceableParamGroupRef ref="${group}"/>
+            ${cv(CV.externalOffset, 'external offset', String(ref.offset))}
+            ${cv(CV.externalArrayLength, 'external array length', String(ref.length))}
+            ${cv(CV.externalEncodedLength, 'external encoded length', String(ref.encodedLength))}
+            <binary/>
+          </binaryDataArray>
 `;
 }
 

@@ -8,14 +8,14 @@ import { createReadStream } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { EncodeRangeError, compressBytes, encodeValues } from './encode.ts';
 import { ImzmlError } from './errors.ts';
-import { normalizeUuid } from './reader.ts';
+import { canonicalUuid, normalizeUuid } from './uuid.ts';
 import type { ArrayRef, Compression, ImzmlWriteOptions, NumericDtype, WriteSpectrum } from './types.ts';
 import { FOOTER_XML, headerXml, spectrumXml } from './writer-xml.ts';
 
 export interface WriteResult {
   imzmlPath: string;
   ibdPath: string;
-  /** 32 lower-case hex digits. */
+  /** Canonical 8-4-4-4-12 lower-case form. */
   uuid: string;
   sha1: string;
   count: number;
@@ -199,7 +199,7 @@ export async function writeImzml(
     await unlink(tmpBody);
     await rename(tmpIbd, ibdPath);
     await rename(tmpImzml, imzmlPath);
-    return { imzmlPath, ibdPath, uuid, sha1: sha1Hex, count, ibdBytes };
+    return { imzmlPath, ibdPath, uuid: canonicalUuid(uuid), sha1: sha1Hex, count, ibdBytes };
   } catch (e) {
     // Closing twice only rejects; what matters is that nothing stays open or half-written.
     await Promise.allSettled(handles.map((fh) => fh.close()));
