@@ -1,0 +1,38 @@
+// Labels from responses: argmax over the channel axis and the number of distinct labels.
+// No backward (labels are integers); the outputs never join the tape.
+import { ARGMAX_WG, argmaxKernel, argmaxLanes, countNonzeroKernel, labelHistogramKernel } from '../../kernels/argmax.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { params } from '../params.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Tensor } from '../tensor.ts';
+import { fill } from './elementwise.ts';
+
+/** i32 [rows]: index of the largest channel (last axis) of every row; ties to the smallest index. */
+export function argmax(x: Tensor): Tensor {
+  const c = x.shape[x.shape.length - 1]!;
+  if (c < 1) throw new Error(`argmax: ${x} has no channels`);
+  const n = x.size / c;
+  const labels = x.rt.empty([n], 'i32');
+  const lanes = argmaxLanes(c);
+  x.rt.dispatch(argmaxKernel(lanes), { x, labels, p: params(n, c) }, grid1d(n, ARGMAX_WG / lanes));
+  return labels;
+}
+
+/** u32 [numLabels]: how many times each label in [0, numLabels) occurs; others are ignored. */
+export function labelHistogram(labels: Tensor, numLabels: number): Tensor {
+  if (labels.dtype !== 'i32') throw new Error(`labelHistogram: labels must be i32, got ${labels}`);
+  const rt: Runtime = labels.rt;
+  const hist = rt.empty([numLabels], 'u32');
+  fill(hist, 0); // f32 +0.0 has the bit pattern of u32 0
+  rt.dispatch(labelHistogramKernel(), { labels, hist, p: params(labels.size, numLabels) }, grid1d(labels.size, ARGMAX_WG));
+  return hist;
+}
+
+/** u32 [1]: the number of distinct labels in [0, numLabels) present (read it with readScalar). */
+export function countDistinctLabels(labels: Tensor, numLabels: number): Tensor {
+  const hist = labelHistogram(labels, numLabels);
+  const count = labels.rt.empty([1], 'u32');
+  labels.rt.dispatch(countNonzeroKernel(), { hist, count, p: params(numLabels) }, [1, 1, 1]);
+  hist.dispose();
+  return count;
+}

@@ -1,0 +1,104 @@
+// Argmax over the channels of channels-last [N, C] (ties go to the smallest index, as in
+// PyTorch), and a label histogram / distinct-label count, so a training loop reads back one
+// number per step instead of N labels. Integer atomics only (order-independent, so exact).
+import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+
+export const ARGMAX_WG = 256;
+const NONE = '0xffffffffu';
+
+/** Lanes per row: enough that each scans about 8 channels, at most 64. */
+export function argmaxLanes(c: number): number {
+  return Math.min(64, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(c / 8)))));
+}
+
+/**
+ * One workgroup = (256 / lanes) rows x `lanes` lanes. A lane scans channels lane, lane +
+ * lanes, ... keeping its first maximum; a tree then merges lanes, preferring the larger
+ * value and, on equal values, the smaller index.
+ */
+export function argmaxKernel(lanes: number): KernelSpec {
+  const rows = ARGMAX_WG / lanes;
+  const b = binds('x:read', 'labels:read_write', 'p:uniform');
+  return defineKernel(
+    `argmax.${lanes}`,
+    `struct P { n: u32, c: u32 }
+${bindingsWgsl(b, { x: 'array<f32>', labels: 'array<i32>', p: 'P' })}
+var<workgroup> bv: array<f32, ${ARGMAX_WG}>;
+var<workgroup> bi: array<u32, ${ARGMAX_WG}>;
+@compute @workgroup_size(${ARGMAX_WG})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let lane = li % ${lanes}u;
+  let row = (wid.x + wid.y * nwg.x) * ${rows}u + li / ${lanes}u;
+  var best = 0.0;
+  var at = ${NONE};
+  if (row < p.n) {
+    for (var c = lane; c < p.c; c += ${lanes}u) {
+      let v = x[row * p.c + c];
+      if (at == ${NONE} || v > best) { best = v; at = c; }
+    }
+  }
+  bv[li] = best;
+  bi[li] = at;
+  workgroupBarrier();
+  for (var half = ${lanes >> 1}u; half > 0u; half >>= 1u) {
+    if (lane < half) {
+      let ov = bv[li + half];
+      let oi = bi[li + half];
+      let mine = bi[li];
+      if (oi != ${NONE} && (mine == ${NONE} || ov > bv[li] || (ov == bv[li] && oi < mine))) {
+        bv[li] = ov;
+        bi[li] = oi;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u && row < p.n) { labels[row] = i32(bi[li]); }
+}`,
+    b,
+  );
+}
+
+/** hist[l] += 1 for every label l in [0, C); hist must start at zero. Other labels are ignored. */
+export function labelHistogramKernel(): KernelSpec {
+  const b = binds('labels:read', 'hist:read_write', 'p:uniform');
+  return defineKernel(
+    'argmax.histogram',
+    `struct P { n: u32, c: u32 }
+${bindingsWgsl(b, { labels: 'array<i32>', hist: 'array<atomic<u32>>', p: 'P' })}
+@compute @workgroup_size(${ARGMAX_WG})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * ${ARGMAX_WG}u);
+  if (i < p.n) {
+    let l = labels[i];
+    if (l >= 0 && u32(l) < p.c) { atomicAdd(&hist[u32(l)], 1u); }
+  }
+}`,
+    b,
+  );
+}
+
+/** count[0] = number of non-zero bins of hist[0 .. C), one workgroup. */
+export function countNonzeroKernel(): KernelSpec {
+  const b = binds('hist:read', 'count:read_write', 'p:uniform');
+  return defineKernel(
+    'argmax.count_nonzero',
+    `struct P { c: u32 }
+${bindingsWgsl(b, { hist: 'array<u32>', count: 'array<u32>', p: 'P' })}
+var<workgroup> sh: array<u32, ${ARGMAX_WG}>;
+@compute @workgroup_size(${ARGMAX_WG})
+fn main(@builtin(local_invocation_index) li: u32) {
+  var s = 0u;
+  for (var c = li; c < p.c; c += ${ARGMAX_WG}u) { s += select(0u, 1u, hist[c] > 0u); }
+  sh[li] = s;
+  workgroupBarrier();
+  for (var half = ${ARGMAX_WG / 2}u; half > 0u; half >>= 1u) {
+    if (li < half) { sh[li] += sh[li + half]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) { count[0] = sh[0]; }
+}`,
+    b,
+  );
+}
+
+export const argmaxKernels = (): KernelSpec[] => [argmaxKernel(16), argmaxKernel(1), labelHistogramKernel(), countNonzeroKernel()];
