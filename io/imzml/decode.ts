@@ -40,7 +40,8 @@ export function decodeArray(encoded: Uint8Array, ref: ArrayRef, origin: ArrayOri
   } else if (raw.length !== nbytes) {
     fail(`got ${raw.length} bytes, expected ${nbytes} (${ref.length} values)`);
   }
-  if (raw.byteOffset % size !== 0) raw = raw.slice(); // typed views need aligned offsets
+  // Typed views need aligned offsets. `new Uint8Array(x)` always copies (Buffer#slice would not).
+  if (raw.byteOffset % size !== 0) raw = new Uint8Array(raw);
   const buf = raw.buffer;
   const at = raw.byteOffset;
   const n = ref.length;

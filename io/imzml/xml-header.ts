@@ -330,14 +330,12 @@ export async function parseImzmlHeader(src: ByteSource, chunkSize = DEFAULT_CHUN
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
   parser.on('opentag', onOpen);
   parser.on('closetag', onClose);
-  let xmlError: Error | null = null;
-  // With a handler installed saxes keeps going after an error; remember the first one.
+  // Stop at the first well-formedness error: later events from a broken document would only
+  // produce confusing follow-on errors. The throw propagates out of parser.write().
   parser.on('error', (e) => {
-    xmlError ??= e;
+    const m = /^(\d+):(\d+): (.*)$/s.exec(e.message);
+    fail(m ? `malformed XML at line ${m[1]}, column ${Number(m[2]) + 1}: ${m[3]}` : `malformed XML: ${e.message}`);
   });
-  const check = () => {
-    if (xmlError) fail(`malformed XML: ${xmlError.message}`);
-  };
 
   let decoder: TextDecoder | null = null;
   let offset = 0;
@@ -348,11 +346,9 @@ export async function parseImzmlHeader(src: ByteSource, chunkSize = DEFAULT_CHUN
     decoder ??= new TextDecoder(detectEncoding(bytes));
     offset += bytes.length;
     parser.write(decoder.decode(bytes, { stream: true }));
-    check();
   }
   if (decoder) parser.write(decoder.decode());
   parser.close();
-  check();
 
   if (!sawRoot) fail('not an imzML file (no <mzML> element)');
   if (!sawSpectrumList || out.table.count === 0) fail('the header lists no spectra');

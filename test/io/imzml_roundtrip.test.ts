@@ -260,6 +260,23 @@ test('reader: Blob sources (browser path) and tiny parse chunks give the same sp
   }
 });
 
+test('reader: sources whose bytes are unaligned Buffer views still decode', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const w = await writeSmall(dir, 'odd', { mode: 'processed', mzDtype: 'f64', intensityDtype: 'i64' });
+    // A Buffer view at an odd byte offset: Buffer#slice would not copy, so alignment must.
+    const ibd = Buffer.concat([Buffer.from([0]), readFileSync(w.ibd)]).subarray(1);
+    const f = await openImzmlSources(bytesSource('odd.imzML', readFileSync(w.imzml)), bytesSource('odd.ibd', ibd));
+    for (let i = 0; i < f.count; i++) {
+      const s = await f.readSpectrum(i);
+      assert.equal(Array.from(s.mz), Array.from(w.spectra[i]!.mz));
+      assert.equal(Array.from(s.intensity), Array.from(w.spectra[i]!.intensity));
+    }
+  } finally {
+    cleanup();
+  }
+});
+
 test('reader: ISO-8859-1 header with a non-ASCII character', async () => {
   const { dir, cleanup } = tempDir();
   try {
