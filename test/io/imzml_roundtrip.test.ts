@@ -142,7 +142,7 @@ test('writer: continuous mode stores one m/z array; a differing one is refused a
     await f.close();
 
     const before = readFileSync(w.ibd);
-    const bad = spectra.map((s, i) => (i === 3 ? { ...s, mz: s.mz.map((v, j) => (j === 5 ? v + 0.5 : v)) } : s));
+    const bad = spectra.map((s, i) => (i === 3 ? { ...s, mz: Array.from(s.mz, (v, j) => (j === 5 ? v + 0.5 : v)) } : s));
     await rejectsImzml(() => writeImzml(join(dir, 'c'), bad, { mode: 'continuous' }), ['c.imzML', 'spectrum 3', 'differs', 'point 5']);
     // The earlier pair is untouched and no temporaries remain.
     assert.ok(readFileSync(w.ibd).equals(before));
