@@ -38,3 +38,5 @@ export * from './random.ts';
 export * from './ops/dropout.ts';
 export * from './ops/argmax.ts';
 export * from './optim.ts';
+export * from './ops/slic.ts';
+export * from './ops/segment_majority.ts';
