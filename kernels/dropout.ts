@@ -38,22 +38,23 @@ ${head} {
   );
 }
 
-/** y[s, r, c] = x[s, r, c] * mask[s * C + c] with rowsPerSample rows per sample. */
-export function channelMaskKernel(): KernelSpec {
+/**
+ * y[s, r, c] = x[s, r, c] * mask[s * C + c], sampleSize = rows per sample * C. With one
+ * sample the mask index is just i % C (integer division is slow on some GPUs and lavapipe).
+ */
+export function channelMaskKernel(perSample: boolean): KernelSpec {
   const b = binds('x:read', 'mask:read', 'y:read_write', 'p:uniform');
+  const at = perSample ? '(i / p.sampleSize) * p.c + i % p.c' : 'i % p.c';
   return defineKernel(
-    'dropout.apply',
-    `struct P { n: u32, c: u32, rowsPerSample: u32 }
+    `dropout.apply${perSample ? '.samples' : ''}`,
+    `struct P { n: u32, c: u32, sampleSize: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', mask: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}
-  if (i < p.n) {
-    let row = i / p.c;
-    y[i] = x[i] * mask[(row / p.rowsPerSample) * p.c + i % p.c];
-  }
+  if (i < p.n) { y[i] = x[i] * mask[${at}]; }
 }`,
     b,
   );
 }
 
-export const dropoutKernels = (): KernelSpec[] => [dropoutMaskKernel(), channelMaskKernel()];
+export const dropoutKernels = (): KernelSpec[] => [dropoutMaskKernel(), channelMaskKernel(false), channelMaskKernel(true)];

@@ -43,7 +43,7 @@ export interface ReduceLayout {
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Serial values per lane worth having before adding reduce lanes (barriers are not free). */
-const SERIAL_TARGET = 16;
+const SERIAL_TARGET = 64;
 
 /**
  * Lanes per dimension for a view: inner lanes first (coalesced reads), then enough reduce
@@ -56,6 +56,15 @@ export function reduceLayout(r: number, inner: number): ReduceLayout {
   return { tx, ty, to };
 }
 
+/** Adds the ty partials of each (inner, outer) lane into acc of ly = 0 (skipped when ty = 1: no barrier). */
+const tree = (tx: number, ty: number) => `  sh[li] = acc;
+  workgroupBarrier();
+  for (var half = ${ty / 2}u; half > 0u; half >>= 1u) {
+    if (ly < half) { sh[li] += sh[li + half * ${tx}u]; }
+    workgroupBarrier();
+  }
+  acc = sh[li];`;
+
 export function reduceKernel(pre: ReducePre, { tx, ty, to }: ReduceLayout): KernelSpec {
   if (tx * ty * to !== REDUCE_WG) throw new Error(`reduce layout ${tx}x${ty}x${to} is not ${REDUCE_WG} lanes`);
   const decl = binds(...reduceInputs(pre).map((n) => `${n}:read`), 'out:read_write', 'p:uniform');
@@ -64,7 +73,7 @@ export function reduceKernel(pre: ReducePre, { tx, ty, to }: ReduceLayout): Kern
     `reduce.${pre}.${tx}x${ty}x${to}`,
     `struct P { outer: u32, r: u32, inner: u32, chunks: u32, k: u32, innerTiles: u32, tiles: u32, scale: f32 }
 ${bindingsWgsl(decl, types)}
-var<workgroup> sh: array<f32, ${REDUCE_WG}>;
+${ty === 1 ? '' : `var<workgroup> sh: array<f32, ${REDUCE_WG}>;`}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let lx = li % ${tx}u;
@@ -87,13 +96,8 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
       }
     }
   }
-  sh[li] = acc;
-  workgroupBarrier();
-  for (var half = ${Math.floor(ty / 2)}u; half > 0u; half >>= 1u) {
-    if (ly < half) { sh[li] += sh[li + half * ${tx}u]; }
-    workgroupBarrier();
-  }
-  if (valid && ly == 0u) { out[(o * p.chunks + chunk) * p.inner + i] = sh[li] * p.scale; }
+${ty === 1 ? '' : tree(tx, ty)}
+  if (valid && ly == 0u) { out[(o * p.chunks + chunk) * p.inner + i] = acc * p.scale; }
 }`,
     decl,
   );
@@ -123,5 +127,6 @@ export const reduceKernels = (): KernelSpec[] => [
   ...(['id', 'mul', 'sq', 'abs', 'sqdev', 'muldev'] as const).map((pre) => reduceKernel(pre, { tx: 32, ty: 8, to: 1 })),
   reduceKernel('id', { tx: 1, ty: 256, to: 1 }),
   reduceKernel('id', { tx: 1, ty: 4, to: 64 }),
+  reduceKernel('id', { tx: 1, ty: 1, to: 256 }),
   broadcastKernel(),
 ];

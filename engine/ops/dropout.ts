@@ -31,10 +31,11 @@ export function dropoutMask(rt: Runtime, samples: number, channels: number, p: n
   return mask;
 }
 
-function applyMask(x: Tensor, mask: Tensor, rowsPerSample: number): Tensor {
+function applyMask(x: Tensor, mask: Tensor, samples: number): Tensor {
   const y = x.rt.empty(x.shape);
   const c = x.shape[x.shape.length - 1]!;
-  x.rt.dispatch(channelMaskKernel(), { x, mask, y, p: params(x.size, c, rowsPerSample) }, grid1d(x.size, DROPOUT_WG));
+  const p = params(x.size, c, x.size / samples);
+  x.rt.dispatch(channelMaskKernel(samples > 1), { x, mask, y, p }, grid1d(x.size, DROPOUT_WG));
   return y;
 }
 
@@ -43,10 +44,9 @@ export function dropout2d(x: Tensor, opts: Dropout2dOptions): Tensor {
   if (!opts.training || opts.p === 0) return x;
   const c = x.shape[x.shape.length - 1]!;
   const samples = x.shape.length >= 3 ? x.shape[0]! : 1;
-  const rowsPerSample = x.size / c / samples;
   const mask = dropoutMask(x.rt, samples, c, opts.p, opts.seed, opts.step);
-  const y = applyMask(x, mask, rowsPerSample);
-  return x.rt.tape.record('dropout2d', [x], y, (g) => [applyMask(g, mask, rowsPerSample)]);
+  const y = applyMask(x, mask, samples);
+  return x.rt.tape.record('dropout2d', [x], y, (g) => [applyMask(g, mask, samples)]);
 }
 
 /** Dropout2d layer: draws a fresh mask on every training forward (step counts forwards). */

@@ -22,7 +22,7 @@ function tiny(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => Math.floor(r() * 4));
 }
 
-for (const [n, c] of [[1, 1], [3, 1], [70, 3], [3, 257], [257, 100], [4900, 100], [5, 1000]] as Array<[number, number]>) {
+for (const [n, c] of [[1, 1], [3, 1], [70, 3], [3, 257], [257, 100], [4900, 100], [5, 1000], [3, 2100], [2, 40000]] as Array<[number, number]>) {
   test(`argmax of [${n}, ${c}] (lanes ${argmaxLanes(c)}) matches the CPU, ties to the smallest index`, async () => {
     const rt = await testEngine();
     await rt.scopeAsync(async () => {
