@@ -56,7 +56,14 @@ export function register(program: Command): void {
       const { summarizeImzml } = await import('../../io/imzml/summary.ts');
       const reader = await openImzml(file);
       try {
-        const summary = await summarizeImzml(reader, { spectra: opts.spectra });
+        // Large files take a while; show progress on a terminal only (pipes get clean output).
+        const { Progress } = await import('../progress.ts');
+        const progress = process.stderr.isTTY && reader.count >= 2000 ? new Progress({ total: reader.count, label: 'reading spectra' }) : null;
+        const summary = await summarizeImzml(reader, {
+          spectra: opts.spectra,
+          onProgress: progress ? (done) => progress.update(done) : undefined,
+        });
+        progress?.done();
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 1) + '\n');
         else process.stdout.write(formatSummary(summary) + (summary.spectra ? formatSpectra(summary) : ''));
       } finally {
