@@ -40,3 +40,4 @@ export * from './ops/argmax.ts';
 export * from './optim.ts';
 export * from './ops/slic.ts';
 export * from './ops/segment_majority.ts';
+export * from './ops/infonce.ts';
