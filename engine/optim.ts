@@ -91,6 +91,7 @@ export interface AdamOptions {
   lr?: number;
   betas?: [number, number];
   eps?: number;
+  /** Default 0 for Adam and 0.01 for AdamW, as in PyTorch. */
   weightDecay?: number;
   /** AdamW: decay the weights directly instead of adding wd * w to the gradient. */
   decoupled?: boolean;
