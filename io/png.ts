@@ -199,7 +199,7 @@ export function renderLabels(labels: ArrayLike<number>, height: number, width: n
     const c = colors.get(labels[i]!);
     if (c) rgb.set(c, i * 3);
   }
-  const s = checkScale(scale ?? defaultScale(width));
+  const s = checkScale(scale ?? defaultScale(width), height, width);
   return encodePng(upscale(rgb, height, width, s), width * s, height * s, 3);
 }
 
@@ -226,7 +226,7 @@ export function renderGray(values: ArrayLike<number>, height: number, width: num
   const clip = Math.min(1, Math.max(0, opts.clip ?? 1));
   const hi = opts.max ?? finite[Math.min(finite.length - 1, Math.round(clip * (finite.length - 1)))] ?? 1;
   const span = hi > lo ? hi - lo : 1;
-  const s = checkScale(opts.scale ?? defaultScale(width));
+  const s = checkScale(opts.scale ?? defaultScale(width), height, width);
   const W = width * s, H = height * s;
   const out = new Uint8Array(W * H);
   for (let y = 0; y < H; y++)
@@ -237,7 +237,8 @@ export function renderGray(values: ArrayLike<number>, height: number, width: num
   return encodePng(out, W, H, 1);
 }
 
-function checkScale(s: number): number {
-  if (!Number.isInteger(s) || s < 1 || s > 64) throw new RangeError(`scale must be an integer in 1..64, got ${s}`);
+function checkScale(s: number, height: number, width: number): number {
+  if (!Number.isInteger(s) || s < 1) throw new RangeError(`scale must be a positive integer, got ${s}`);
+  if (width * s * height * s > 2 ** 26) throw new RangeError(`scale ${s} makes a ${width * s} x ${height * s} image, too large`);
   return s;
 }

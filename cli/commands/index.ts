@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { register as demo } from './demo.ts';
 import { register as info } from './info.ts';
+import { register as simulate } from './simulate.ts';
 
-export const commands: Array<(program: Command) => void> = [demo, info];
+export const commands: Array<(program: Command) => void> = [demo, info, simulate];

@@ -144,6 +144,8 @@ test('renderLabels: one colour per label by rank, background black, nearest-neig
   assert.is(defaultScale(1000), 1);
   assert.is(decodePng(renderLabels(new Int32Array(70 * 2), 2, 70)).width, 420);
   assert.throws(() => renderLabels(new Int32Array(5), 2, 3), /5 values for a 2 x 3 image/);
+  assert.throws(() => renderLabels(new Int32Array(6), 2, 3, { scale: 0 }), /positive integer/);
+  assert.throws(() => renderLabels(new Int32Array(6), 2, 3, { scale: 5000 }), /too large/);
 });
 
 test('renderGray: linear map min->0, max->255, NaN black, clip quantile', () => {
