@@ -34,22 +34,29 @@ function testImage(h: number, w: number): Float32Array {
   return img;
 }
 
-async function median(fn: () => Promise<unknown> | unknown): Promise<number> {
+/**
+ * Median wall time and median process CPU time (user + system, all threads: lavapipe's
+ * workers included) in ms. On a shared, loaded machine wall time inflates; CPU time less so.
+ */
+async function median(fn: () => Promise<unknown> | unknown): Promise<{ wall: number; cpu: number }> {
   await fn(); // warm-up: pipeline compilation, buffer pool
-  const t: number[] = [];
+  const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     await fn();
-    t.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    wall.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)]!;
+  const mid = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  return { wall: mid(wall), cpu: mid(cpu) };
 }
 
 interface Row {
   task: string;
   size: string;
   ms: number;
+  cpuMs: number;
   segments: number;
 }
 
@@ -60,19 +67,19 @@ async function run(rt: Runtime): Promise<Row[]> {
     const size = `${h}x${w}x3`;
     let k = 0;
     const slicMs = await median(async () => (k = (await slic(rt, img, h, w, { nSegments: 500, compactness: 0.1 })).count));
-    rows.push({ task: 'slic (500 segments, 10 iterations)', size, ms: slicMs, segments: k });
+    rows.push({ task: 'slic (500 segments, 10 iterations)', size, ms: slicMs.wall, cpuMs: slicMs.cpu, segments: k });
     const sp = await slic(rt, img, h, w, { nSegments: 500, compactness: 0.1 });
     const fzMs = await median(() => (k = felzenszwalb(img, h, w, { scale: 3, sigma: 0.8, minSize: 9 }).count));
-    rows.push({ task: 'felzenszwalb (scale 3, sigma 0.8, min 9)', size, ms: fzMs, segments: k });
+    rows.push({ task: 'felzenszwalb (scale 3, sigma 0.8, min 9)', size, ms: fzMs.wall, cpuMs: fzMs.cpu, segments: k });
     const refiner = new SuperpixelRefiner(rt, sp);
     const labels = rt.keep(rt.fromData(Int32Array.from({ length: h * w }, (_, i) => (i * 7919) % 100), [h * w], 'i32'));
     const out = rt.keep(rt.empty([h * w], 'i32'));
     // Per-call cost of the refinement alone: 20 dispatches into one encoder, then a sync.
-    const refMs = (await median(async () => {
+    const refMs = await median(async () => {
       for (let i = 0; i < 20; i++) refiner.refine(labels, 100, out);
       await rt.sync();
-    })) / 20;
-    rows.push({ task: 'refine (q = 100), per call', size, ms: refMs, segments: sp.count });
+    });
+    rows.push({ task: 'refine (q = 100), per call', size, ms: refMs.wall / 20, cpuMs: refMs.cpu / 20, segments: sp.count });
     refiner.dispose();
     labels.dispose();
     out.dispose();
@@ -87,8 +94,9 @@ try {
   const file = join(import.meta.dirname, 'results', `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter, reps, rows }, null, 2));
-  console.log('task'.padEnd(42) + 'size'.padEnd(12) + 'ms'.padStart(10) + 'segments'.padStart(10));
-  for (const r of rows) console.log(r.task.padEnd(42) + r.size.padEnd(12) + r.ms.toFixed(2).padStart(10) + String(r.segments).padStart(10));
+  console.log('task'.padEnd(42) + 'size'.padEnd(12) + 'wall ms'.padStart(10) + 'cpu ms'.padStart(10) + 'segments'.padStart(10));
+  for (const r of rows)
+    console.log(r.task.padEnd(42) + r.size.padEnd(12) + r.ms.toFixed(2).padStart(10) + r.cpuMs.toFixed(2).padStart(10) + String(r.segments).padStart(10));
   console.log(`wrote ${file}`);
 } finally {
   await rt.destroy();

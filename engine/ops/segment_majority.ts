@@ -1,7 +1,7 @@
 // Segment majority vote on the GPU: out[i] = the most frequent label in i's segment (ties:
 // the smallest label). The segmentation is fixed while labels change, so its CSR index
 // (elements grouped by segment) is built once with segmentIndex() and reused every call.
-import { MAJORITY_WG, majorityCapacity, segmentMajorityKernel } from '../../kernels/refine.ts';
+import { majorityCapacity, segmentMajorityKernel } from '../../kernels/refine.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { params } from '../params.ts';
 import type { Runtime } from '../runtime.ts';
@@ -62,7 +62,7 @@ export function segmentMajority(labels: Tensor, index: SegmentIndex, numClasses:
   if (labels.dtype === 'f32') throw new Error('segmentMajority: labels must be integers (i32 or u32)');
   if (!(Number.isInteger(numClasses) && numClasses >= 1)) throw new Error(`segmentMajority: numClasses ${numClasses}`);
   const cap = majorityCapacity(numClasses);
-  const bytes = cap * 4 + MAJORITY_WG * 8;
+  const bytes = cap * 4 + 8; // histogram + the two winner atomics
   const limit = rt.limits.maxComputeWorkgroupStorageSize;
   if (bytes > limit) throw new Error(`segmentMajority: ${numClasses} classes need ${bytes} bytes of workgroup memory, over ${limit}`);
   const target = out ?? rt.empty([index.size], 'i32');

@@ -103,6 +103,12 @@ test('segmentIndex rejects ids outside 0..count-1; kernels declare their binding
   const rt = await testEngine();
   assert.throws(() => segmentIndex(rt, Int32Array.from([0, 2]), 2), /outside/);
   for (const q of [1, 100, 257]) checkBindings(segmentMajorityKernel(majorityCapacity(q)));
+  // 5000 classes would need 32 KiB of workgroup histogram: refused with a clear message.
+  const index = segmentIndex(rt, Int32Array.from([0, 0, 1]));
+  await rt.scopeAsync(async () => {
+    assert.throws(() => segmentMajority(rt.fromData([1, 2, 3], [3], 'i32'), index, 5000), /workgroup memory/);
+  });
+  index.dispose();
 });
 
 test.run();
