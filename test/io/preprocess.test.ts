@@ -5,6 +5,13 @@ import { preprocessImzml, type PreprocessOptions } from '../../io/preprocess.ts'
 import { binSpectrum, makeBinning } from '../../io/mz-binning.ts';
 import { npyFeatureMatrix } from '../../io/npy-features.ts';
 import { parseNpy, encodeNpy } from '../../io/npy.ts';
+import { simulateMsi } from '../../io/simulator.ts';
+import { simulatedImzml } from '../../io/simulated-file.ts';
+import { openImzml } from '../../io/imzml/node.ts';
+import { writeSimulation } from '../../io/simulator-node.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertClose, rng } from '../helpers.ts';
 
 interface FakeSpectrum {
@@ -268,6 +275,45 @@ test('npyFeatureMatrix: shapes, and NaN/Inf named by file, row and column', () =
   assert.throws(() => npyFeatureMatrix(parseNpy(encodeNpy(badCube, [2, 3, 4])), 'c.npy'), /c\.npy: value Infinity at pixel \(y 1, x 2\), feature 3/);
   assert.throws(() => npyFeatureMatrix(parseNpy(encodeNpy(new Float64Array([1e300]), [1, 1])), 'o.npy'), /1e\+300 at row 0, column 0 overflows float32/);
   assert.throws(() => npyFeatureMatrix(parseNpy(encodeNpy(new Float32Array(16), [2, 2, 2, 2])), 'd.npy'), /expected a pixel x feature matrix/);
+});
+
+test('simulated data: selection by variance finds the region-specific peaks; file and in-memory inputs agree', async () => {
+  for (const mode of ['processed', 'continuous'] as const) {
+    const sim = simulateMsi({ seed: 3, width: 16, height: 14, mode, regions: 4, peaksPerRegion: 4, commonPeaks: 12, points: 1001 });
+    const opts: PreprocessOptions = { topK: 16, select: 'variance', transform: 'sqrt' };
+    const r = await preprocessImzml(simulatedImzml(sim), opts);
+    assert.is(r.nPixels, 16 * 14);
+    // Continuous features are axis points (several per peak); count the distinct peaks hit.
+    const regionPeaks = sim.peaks.filter((p) => p.kind === 'region');
+    const hit = new Set<number>();
+    for (const m of r.mzValues) {
+      const near = sim.peaks.find((p) => Math.abs(p.mz - m) < 1);
+      assert.ok(near, `feature at m/z ${m} belongs to a peak`);
+      if (near!.kind === 'region') hit.add(near!.mz);
+    }
+    if (mode === 'processed') assert.is(hit.size, 16, 'all 16 region-specific peaks chosen');
+    else {
+      // Measured: all 16 top-variance axis points lie on region peaks, 12 distinct peaks.
+      assert.ok(hit.size >= 10, `${hit.size} distinct region peaks among the top-variance axis points`);
+      assert.ok(Array.from(r.mzValues).every((m) => regionPeaks.some((p) => Math.abs(p.mz - m) < 1)), 'only region peaks');
+    }
+    // The same data through the imzML writer and reader gives the same matrix (float32 intensities).
+    const dir = mkdtempSync(join(tmpdir(), 'pre-'));
+    try {
+      await writeSimulation(dir, sim);
+      const f = await openImzml(join(dir, 'simulated.imzML'));
+      try {
+        const fromFile = await preprocessImzml(f, opts);
+        assert.equal(Array.from(fromFile.mzValues), Array.from(r.mzValues));
+        // Simulated intensities are integer counts, exact in float32: identical results.
+        assert.equal(Array.from(fromFile.features), Array.from(r.features));
+      } finally {
+        await f.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 });
 
 test.run();
