@@ -340,7 +340,8 @@ export async function parseImzmlHeader(src: ByteSource, chunkSize = DEFAULT_CHUN
   let decoder: TextDecoder | null = null;
   let offset = 0;
   while (offset < src.size) {
-    const want = Math.min(chunkSize, src.size - offset);
+    // The first read covers the XML declaration, which names the encoding.
+    const want = Math.min(decoder ? chunkSize : Math.max(chunkSize, 256), src.size - offset);
     const bytes = await src.read(offset, want);
     if (bytes.length !== want) fail(`could only read ${offset + bytes.length} of ${src.size} bytes`);
     decoder ??= new TextDecoder(detectEncoding(bytes));
