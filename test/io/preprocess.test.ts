@@ -9,7 +9,7 @@ import { simulateMsi } from '../../io/simulator.ts';
 import { simulatedImzml } from '../../io/simulated-file.ts';
 import { openImzml } from '../../io/imzml/node.ts';
 import { writeSimulation } from '../../io/simulator-node.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertClose, rng } from '../helpers.ts';
@@ -312,6 +312,38 @@ test('simulated data: selection by variance finds the region-specific peaks; fil
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+const SHARED = join(import.meta.dirname, '../../../shared/data/imzml');
+
+test('shared imzML fixtures: every file preprocesses; raw TIC per pixel matches the independent reader', async () => {
+  if (!existsSync(join(SHARED, 'expected.json'))) {
+    console.log('  (skipped: ../shared/data/imzml is absent)');
+    return;
+  }
+  const expected = JSON.parse(readFileSync(join(SHARED, 'expected.json'), 'utf8')) as Array<{
+    file: string;
+    spectra: Array<{ x: number; y: number; tic: number }>;
+  }>;
+  for (const e of expected) {
+    const f = await openImzml(join(SHARED, e.file));
+    try {
+      const r = await preprocessImzml(f, { topK: 50, binWidth: 0.1 });
+      assert.is(r.nPixels, e.spectra.length, e.file);
+      assert.ok(r.features.every(Number.isFinite), `${e.file}: finite`);
+      assert.ok(r.nFeatures >= 1 && r.nFeatures <= 50);
+      const got = e.spectra.map((s) => r.tic[(s.y - 1) * r.width + s.x - 1]!);
+      assertClose(got, e.spectra.map((s) => s.tic), { rtol: 1e-9, absTol: 0, what: `${e.file} TIC` });
+      // TIC-normalised rows sum to at most 1e6 (features are a subset of the bins).
+      for (let i = 0; i < r.nPixels; i++) {
+        let sum = 0;
+        for (let j = 0; j < r.nFeatures; j++) sum += r.features[i * r.nFeatures + j]!;
+        assert.ok(sum <= 1e6 * (1 + 1e-5), `${e.file} row ${i} sums to ${sum}`);
+      }
+    } finally {
+      await f.close();
     }
   }
 });
