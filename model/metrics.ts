@@ -151,16 +151,20 @@ function silhouetteOf(x: ArrayLike<number>, labels: ArrayLike<number>, dim: numb
   const cl = Int32Array.from(idx, (i) => cOf.get(labels[i]!)!);
   const size = new Float64Array(K);
   for (const c of cl) size[c]!++;
+  // The chosen rows, contiguous and float64: the pair loop below is the whole cost (m^2/2 x dim).
+  const xs = new Float64Array(m * dim);
+  idx.forEach((i, p) => {
+    for (let k = 0; k < dim; k++) xs[p * dim + k] = x[i * dim + k]!;
+  });
   // Sum of distances from each sample to each cluster; every pair computed once.
   const sums = new Float64Array(m * K);
-  const rows = idx.map((i) => i * dim);
   for (let p = 0; p < m; p++) {
-    const op = rows[p]!;
+    const op = p * dim;
     for (let q = p + 1; q < m; q++) {
-      const oq = rows[q]!;
+      const oq = q * dim;
       let d2 = 0;
       for (let k = 0; k < dim; k++) {
-        const t = x[op + k]! - x[oq + k]!;
+        const t = xs[op + k]! - xs[oq + k]!;
         d2 += t * t;
       }
       const d = Math.sqrt(d2);
