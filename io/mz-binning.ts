@@ -53,8 +53,8 @@ export function applyTransform(v: number, t: Transform): number {
 }
 
 /**
- * Sums the (already normalised) intensities of the points in each bin, keeps bins in
- * [binLo, binHi] (inclusive), then applies the transform to every bin sum. Transforming the
+ * Sums the (already normalised) intensities of the points with m/z in [mzMin, mzMax] in each
+ * bin, then applies the transform to every bin sum. Transforming the
  * bin sum, not the points, keeps a peak's value independent of how many profile points it has.
  * Points need not be sorted by m/z.
  */
@@ -63,8 +63,8 @@ export function binSpectrum(
   intensity: ArrayLike<number>,
   scale: number,
   binning: Binning,
-  binLo: number,
-  binHi: number,
+  mzMin: number,
+  mzMax: number,
   transform: Transform,
 ): SparseRow {
   const n = mz.length;
@@ -89,8 +89,9 @@ export function binSpectrum(
   };
   for (let k = 0; k < n; k++) {
     const i = order ? order[k]! : k;
+    const m = mz[i]!;
+    if (!(m >= mzMin && m <= mzMax)) continue;
     const b = idx[i]!;
-    if (!(b >= binLo && b <= binHi)) continue;
     if (b !== cur) {
       emit();
       cur = b;

@@ -109,8 +109,6 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
   const binning: Binning | null = useAxis
     ? null
     : makeBinning(opts.binWidth ?? 0.01, opts.binUnit ?? 'da', Number.isFinite(mzMin) ? mzMin : undefined);
-  const binLo = binning && Number.isFinite(mzMin) ? binning.index(mzMin) : -Infinity;
-  const binHi = binning && Number.isFinite(mzMax) ? binning.index(mzMax) : Infinity;
 
   // Continuous axis: fixed by the first spectrum; [first, end) are the points in range.
   let axis: Float64Array | null = null, first = 0, end = 0;
@@ -153,7 +151,7 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
       }
       return { row: axisRow(intensity, scale, first, end, transform), tic };
     }
-    return { row: binSpectrum(mz, intensity, scale, binning, binLo, binHi, transform), tic };
+    return { row: binSpectrum(mz, intensity, scale, binning, mzMin, mzMax, transform), tic };
   };
 
   // Pass 1: mask, statistics, and (while it fits) the rows themselves.

@@ -190,6 +190,11 @@ test('binSpectrum: unsorted points give the same row as sorted ones', () => {
   assert.equal(Array.from(r1.values), [4, 7, 4]);
   assert.equal(Array.from(r2.bins), Array.from(r1.bins));
   assert.equal(Array.from(r2.values), Array.from(r1.values));
+  // The m/z range cuts at the exact values, not at bin edges: 11.4 shares bin 2 with 11.2 but
+  // lies above mzMax = 11.3.
+  const cut = binSpectrum(mz, it, 1, b, 10.2, 11.3, 'none');
+  assert.equal(Array.from(cut.bins), [0, 2]);
+  assert.equal(Array.from(cut.values), [3, 2]);
 });
 
 /** Naive reference: dense bins over the whole observed range, then statistics and top-K. */
