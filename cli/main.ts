@@ -23,7 +23,7 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode;
-  } else if (e instanceof UserError || (e as Error)?.name === 'ImzmlError' || (e as Error)?.name === 'NpyError') {
+  } else if (e instanceof UserError || ['UserError', 'ImzmlError', 'NpyError'].includes((e as Error)?.name)) {
     process.stderr.write(`msinet: ${(e as Error).message}\n`);
     process.exitCode = 1;
   } else {

@@ -17,6 +17,10 @@ export class Progress {
     this.tty = Boolean(this.stream.isTTY);
   }
 
+  setTotal(total: number): void {
+    this.opts.total = total;
+  }
+
   update(done: number, info = ''): void {
     const now = performance.now();
     if (!this.tty && now - this.lastPrint < 3000 && done < this.opts.total) return;

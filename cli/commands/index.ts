@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as demo } from './demo.ts';
 import { register as info } from './info.ts';
+import { register as segment } from './segment.ts';
 import { register as simulate } from './simulate.ts';
 
-export const commands: Array<(program: Command) => void> = [demo, info, simulate];
+export const commands: Array<(program: Command) => void> = [segment, simulate, info, demo];

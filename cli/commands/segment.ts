@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('segment')
+    .description('Segment an MSI image with MSInet (self-supervised CNN, trained on the image itself)')
+    .argument('<input>', '.npy ((N, C) with --shape, or (H, W, C)) or .imzML (continuous or processed)')
+    .requiredOption('-o, --out <dir>', 'output folder: labels.npy, segmentation.png, report.json, segments.csv')
+    .option('--shape <H,W>', 'image size for an (N, C) .npy matrix (rows are pixels, row-major)')
+    .option('--seed <n>', 'random seed (weights, dropout, augmentations)', '0')
+    .option('--max-iter <n>', 'stop after this many iterations', '300')
+    .option('--min-labels <n>', 'stop when the network uses this many labels or fewer', '4')
+    .option('--superpixels <method>', 'felzenszwalb (as the reference code) or slic', 'felzenszwalb')
+    .option('--n-segments <n>', 'SLIC: approximate number of superpixels', '500')
+    .option('--compactness <x>', 'SLIC: colour vs space balance, in units of the [0, 1] scaled features', '0.1')
+    .option('--reduce <method>', 'when there are more than 3 features: pca (GPU), umap or none', 'pca')
+    .option('--contrast <loss>', 'patch (thresholded cosine, the reference) or infonce (two augmented views)', 'patch')
+    .option('--temperature <t>', 'InfoNCE temperature', '0.5')
+    .option('--input-scale <x>', 'factor applied to the [0, 1] features before the network (reference: 1/255)', String(1 / 255))
+    .option('--tic', 'divide each pixel by its total intensity first (.npy input)')
+    .option('--sqrt', 'square-root transform the features first')
+    .option('--truth <file>', 'ground-truth labels (.npy, or text with one label per line) for ARI / NMI')
+    .option('--bin-width <x>', 'imzML: m/z bin width for processed data', '0.01')
+    .option('--bin-unit <unit>', 'imzML: da or ppm', 'da')
+    .option('--top-k <n>', 'imzML: number of m/z features kept', '500')
+    .option('--select <by>', 'imzML: keep the top-k features by mean or variance', 'variance')
+    .option('--normalize <how>', 'imzML: tic, rms or none', 'tic')
+    .option('--tic-threshold <x>', 'imzML: pixels with a raw TIC below this are masked out')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  msinet segment image.npy --shape 70,70 --out out/\n  msinet segment tissue.imzML --out out/ --top-k 300 --sqrt\n',
+    )
+    .action(async (input: string, opts: Record<string, string | boolean | undefined>) => {
+      const { runSegment } = await import('../segment-run.ts');
+      await runSegment(input, opts);
+    });
+}

@@ -1,0 +1,81 @@
+// Reads what `msinet segment` segments: a .npy matrix or cube, or an imzML file (preprocessed
+// to a pixel x feature matrix on the way), plus an optional ground truth.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { readNpyFile } from '../io/npy-node.ts';
+import { npyFeatureMatrix } from '../io/npy-features.ts';
+import { npyToInt32 } from '../io/npy.ts';
+import { openImzml } from '../io/imzml/node.ts';
+import { preprocessImzml, type PreprocessOptions } from '../io/preprocess.ts';
+import type { SegmentInput } from '../model/segment.ts';
+import { UserError } from './errors.ts';
+
+export interface LoadedInput {
+  input: SegmentInput;
+  kind: 'npy' | 'imzml';
+  /** imzML only: m/z of each feature column. */
+  mzValues?: Float64Array;
+}
+
+export function parseShape(s: string | undefined): [number, number] | null {
+  if (s === undefined) return null;
+  const m = /^\s*(\d+)\s*[,x]\s*(\d+)\s*$/i.exec(s);
+  if (!m) throw new UserError(`--shape must be H,W (two positive integers), got "${s}"`);
+  const h = Number(m[1]), w = Number(m[2]);
+  if (h < 1 || w < 1) throw new UserError(`--shape must be positive, got ${h},${w}`);
+  return [h, w];
+}
+
+export async function loadInput(path: string, shape: [number, number] | null, pre: PreprocessOptions, onProgress?: (done: number, total: number) => void): Promise<LoadedInput> {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.imzml')) {
+    const file = await openImzml(path);
+    try {
+      const fm = await preprocessImzml(file, { ...pre, onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
+      const n = fm.width * fm.height;
+      const full = new Float32Array(n * fm.nFeatures);
+      let row = 0;
+      for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);
+      return {
+        input: { features: full, height: fm.height, width: fm.width, channels: fm.nFeatures, mask: fm.mask },
+        kind: 'imzml',
+        mzValues: fm.mzValues,
+      };
+    } finally {
+      await file.close();
+    }
+  }
+  if (!lower.endsWith('.npy')) throw new UserError(`${path}: unknown input type (expected .npy or .imzML)`);
+  const m = npyFeatureMatrix(await readNpyFile(path), basename(path));
+  let height = m.height, width = m.width;
+  if (height === undefined || width === undefined) {
+    if (!shape) throw new UserError(`${path} is a (${m.n}, ${m.c}) matrix: give the image size with --shape H,W`);
+    [height, width] = shape;
+  } else if (shape && (shape[0] !== height || shape[1] !== width)) {
+    throw new UserError(`--shape ${shape.join(',')} does not match ${path}, an image of ${height}x${width}`);
+  }
+  if (height * width !== m.n)
+    throw new UserError(`--shape ${height},${width} makes ${height * width} pixels but ${path} has ${m.n} rows`);
+  return { input: { features: m.x, height, width, channels: m.c }, kind: 'npy' };
+}
+
+/** Truth as .npy (integers) or text with one label per line (quotes and blank lines tolerated). */
+export async function loadTruth(path: string, pixels: number): Promise<Int32Array> {
+  let labels: Int32Array;
+  if (path.toLowerCase().endsWith('.npy')) {
+    labels = npyToInt32(await readNpyFile(path), basename(path));
+  } else {
+    const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UserError(`${path}: cannot read the truth file (${e.code ?? e.message})`);
+    });
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+    labels = new Int32Array(lines.length);
+    lines.forEach((l, i) => {
+      const v = Number(l.replace(/^["']|["']$/g, ''));
+      if (!Number.isInteger(v)) throw new UserError(`${path}: line ${i + 1} ("${l}") is not an integer label`);
+      labels[i] = v;
+    });
+  }
+  if (labels.length !== pixels) throw new UserError(`${path} has ${labels.length} labels but the image has ${pixels} pixels`);
+  return labels;
+}

@@ -1,0 +1,79 @@
+// Writes the results of `msinet segment` into DIR. Everything goes to a temporary folder beside
+// DIR first and is moved in at the end, report.json last, so a failed run never leaves files
+// that look complete.
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { encodeNpy } from '../io/npy.ts';
+import { renderLabels } from '../io/png.ts';
+import { toCsv } from '../io/csv.ts';
+import type { SegmentResult } from '../model/segment.ts';
+
+export interface SegmentTables {
+  /** Column names of the feature means, e.g. feature indices or m/z values. */
+  featureNames: string[];
+  features: Float32Array;
+  channels: number;
+  /** m/z per feature when the input was imzML: adds top marker m/z per segment. */
+  mz?: Float64Array;
+}
+
+export function segmentsCsv(result: SegmentResult, t: SegmentTables, markers = 5): string {
+  const { labels } = result;
+  const k = result.report.labels;
+  const c = t.channels;
+  const count = new Float64Array(k), sums = new Float64Array(k * c), total = new Float64Array(c);
+  let all = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l < 0) continue;
+    count[l]!++;
+    all++;
+    for (let j = 0; j < c; j++) {
+      const v = t.features[i * c + j]!;
+      sums[l * c + j]! += v;
+      total[j]! += v;
+    }
+  }
+  const header = ['label', 'pixels', ...(t.mz ? [`top_${markers}_markers_mz`] : []), ...t.featureNames.map((f) => `mean_${f}`)];
+  const rows: (string | number)[][] = [];
+  for (let l = 0; l < k; l++) {
+    const mean = Array.from({ length: c }, (_, j) => (count[l]! > 0 ? sums[l * c + j]! / count[l]! : 0));
+    const row: (string | number)[] = [l, count[l]!];
+    if (t.mz) {
+      // Marker = highest fold change of the segment's mean over the mean of all other pixels.
+      const rest = all - count[l]!;
+      const fold = mean.map((m, j) => {
+        const other = rest > 0 ? (total[j]! - sums[l * c + j]!) / rest : 0;
+        return m / Math.max(other, 1e-12 * Math.max(m, 1e-30));
+      });
+      const top = fold.map((f, j) => [f, j] as const).sort((a, b) => b[0] - a[0]).slice(0, markers);
+      row.push(top.map(([f, j]) => `${t.mz![j]!.toFixed(4)} (x${f.toFixed(2)})`).join('; '));
+    }
+    row.push(...mean.map((v) => Number(v.toPrecision(6))));
+    rows.push(row);
+  }
+  return toCsv(rows, header);
+}
+
+export async function writeSegmentOutputs(outDir: string, result: SegmentResult, tables: SegmentTables): Promise<string[]> {
+  const dir = resolve(outDir);
+  await mkdir(dirname(dir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(dir), '.msinet-tmp-'));
+  try {
+    const { height, width } = result.report;
+    const files: Array<[string, Uint8Array | string]> = [
+      ['labels.npy', encodeNpy(result.labels, [height, width])],
+      ['segmentation.png', renderLabels(result.labels, height, width)],
+      ['segments.csv', segmentsCsv(result, tables)],
+      ['report.json', JSON.stringify(result.report, null, 2) + '\n'],
+    ];
+    for (const [name, data] of files) await writeFile(join(tmp, name), data);
+    await mkdir(dir, { recursive: true });
+    // report.json last: its presence means the rest is complete.
+    await rm(join(dir, 'report.json'), { force: true });
+    for (const [name] of files) await rename(join(tmp, name), join(dir, name));
+    return files.map(([name]) => join(dir, name));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

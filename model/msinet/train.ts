@@ -1,0 +1,159 @@
+// The MSInet training loop (METHOD.md section 1, step 6), all on the GPU: per iteration one
+// forward, argmax, superpixel majority target, the three losses, backward and the SGD step are
+// recorded into one command encoder; the only readback is the label count and the loss (two
+// numbers), which the stopping rule needs.
+import {
+  add,
+  argmax,
+  backward,
+  countDistinctLabels,
+  continuityLoss,
+  gatherRows,
+  infoNCE,
+  patchLossOfRows,
+  scale,
+  segmentIndex,
+  segmentMajority,
+  SGD,
+  softmaxCrossEntropy,
+  stridedRows,
+  type Runtime,
+  type Tensor,
+} from '../../engine/index.ts';
+import { Random } from '../../engine/random.ts';
+import { augmentView, DEFAULT_AUGMENT, type AugmentOptions } from './augment.ts';
+import { MsinetNetwork } from './network.ts';
+
+export interface TrainOptions {
+  seed: number;
+  maxIter: number;
+  minLabels: number;
+  channels: number;
+  layers: number;
+  q: number;
+  dropout: number;
+  lr: number;
+  momentum: number;
+  weights: { ce: number; patch: number; continuity: number };
+  patchThreshold: number;
+  patchStride: number;
+  contrast: 'patch' | 'infonce';
+  temperature: number;
+  augment: AugmentOptions;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = {
+  seed: 0,
+  maxIter: 300,
+  minLabels: 4,
+  channels: 100,
+  layers: 6,
+  q: 100,
+  dropout: 0.1,
+  lr: 0.04,
+  momentum: 0.9,
+  weights: { ce: 0.5, patch: 2, continuity: 2 },
+  patchThreshold: 0.55,
+  patchStride: 2,
+  contrast: 'patch',
+  temperature: 0.5,
+  augment: DEFAULT_AUGMENT,
+};
+
+export interface IterationInfo {
+  iteration: number;
+  labels: number;
+  loss: number;
+}
+
+export interface TrainResult {
+  /** argmax labels of the final forward pass, raw (0..q-1), row-major. */
+  labels: Int32Array;
+  iterations: number;
+  losses: number[];
+  labelCounts: number[];
+}
+
+/**
+ * x: the network input [H*W, C] (already scaled), superpixels: ids per pixel (0..K-1).
+ * `scaledImage` is the [0, 1] image (before the input scale) used to make augmented views.
+ */
+export async function trainMsinet(
+  rt: Runtime,
+  input: { x: Float32Array; height: number; width: number; channels: number; superpixels: Int32Array; inputScale: number },
+  opts: TrainOptions,
+  onIteration?: (info: IterationInfo) => void,
+): Promise<TrainResult> {
+  const { height, width, channels } = input;
+  const n = height * width;
+  const net = new MsinetNetwork(rt, {
+    inChannels: channels,
+    channels: opts.channels,
+    layers: opts.layers,
+    q: opts.q,
+    dropout: opts.dropout,
+    seed: opts.seed,
+  });
+  const sgd = new SGD(net.parameters(), { lr: opts.lr, momentum: opts.momentum });
+  const index = segmentIndex(rt, input.superpixels);
+  const xs = input.x.map((v) => v * input.inputScale);
+  const x = rt.keep(rt.fromData(xs, [n, channels]));
+  const augRandom = new Random((opts.seed ^ 0x5bd1e995) >>> 0);
+  const gridIdx = stridedIndex(height, width, opts.patchStride);
+  const losses: number[] = [];
+  const labelCounts: number[] = [];
+  let iterations = 0;
+  try {
+    net.train();
+    for (let it = 0; it < opts.maxIter; it++) {
+      const [count, loss] = await rt.scopeAsync(async () => {
+        const r = net.forward(x, height, width);
+        const labels = rt.tape.noGrad(() => argmax(r));
+        const target = segmentMajority(labels, index, opts.q);
+        const ce = softmaxCrossEntropy(r, target);
+        let contrast: Tensor;
+        if (opts.contrast === 'infonce') {
+          const view = augmentView(input.x, height, width, channels, opts.augment, augRandom);
+          const xv = rt.fromData(view.data.map((v) => v * input.inputScale), [n, channels]);
+          const rv = net.forward(xv, height, width);
+          const pos = new Int32Array(gridIdx.length);
+          gridIdx.forEach((p, k) => (pos[k] = view.position[p]!));
+          contrast = infoNCE(stridedRows(r, height, width, opts.patchStride), gatherRows(rv, rt.fromData(pos, [pos.length], 'i32')), opts.temperature);
+        } else {
+          contrast = patchLossOfRows(stridedRows(r, height, width, opts.patchStride), opts.patchThreshold);
+        }
+        const cont = continuityLoss(r, height, width);
+        const total = add(add(scale(ce, opts.weights.ce), scale(contrast, opts.weights.patch)), scale(cont, opts.weights.continuity));
+        backward(total);
+        sgd.step();
+        sgd.zeroGrad();
+        const nLabels = countDistinctLabels(labels, opts.q);
+        const c = (await nLabels.read())[0]!;
+        const l = (await total.read())[0]!;
+        return [c, l] as const;
+      });
+      iterations = it + 1;
+      losses.push(loss);
+      labelCounts.push(count);
+      onIteration?.({ iteration: iterations, labels: count, loss });
+      if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at iteration ${iterations}`);
+      if (count <= opts.minLabels) break;
+    }
+    // The reference takes its final labels from one more forward pass, still in train mode.
+    const labels = await rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
+    return { labels, iterations, losses, labelCounts };
+  } finally {
+    sgd.dispose();
+    index.dispose();
+    x.dispose();
+    net.dispose();
+    await rt.sync();
+  }
+}
+
+/** Row indices of the stride grid (rows 0, s, 2s ..., columns 0, s, ...), row-major. */
+export function stridedIndex(height: number, width: number, stride: number): Int32Array {
+  const out: number[] = [];
+  for (let y = 0; y < height; y += stride) for (let x = 0; x < width; x += stride) out.push(y * width + x);
+  return Int32Array.from(out);
+}

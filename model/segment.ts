@@ -1,0 +1,275 @@
+// segment(): the whole MSInet pipeline on a pixel x feature matrix, used by the CLI and the
+// browser app alike (no file access here). Steps: checks -> optional TIC / sqrt -> reduction to
+// 3 components when C > 3 (PCA on the GPU, UMAP, or none) -> per-feature min-max to [0, 1] ->
+// superpixels on that image -> MSInet training (model/msinet) -> labels renumbered 0..K-1.
+import { describeAdapter, type Runtime } from '../engine/index.ts';
+import { assertFinite, InputError, minMaxScale, sqrtTransform, ticNormalize } from './features.ts';
+import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from './metrics.ts';
+import { DEFAULT_TRAIN, trainMsinet, type TrainOptions } from './msinet/train.ts';
+import { pcaReduce } from './reduce/pca.ts';
+import { umapReduce } from './reduce/umap.ts';
+import { felzenszwalb } from './superpixels/felzenszwalb.ts';
+import { slic } from './superpixels/slic.ts';
+
+export interface SegmentInput {
+  /** Row-major [height * width, channels]; rows of masked-out pixels are ignored. */
+  features: Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+  /** Optional H*W mask, 1 = a pixel to segment. Masked-out pixels get label -1. */
+  mask?: Uint8Array;
+}
+
+export interface SegmentOptions extends Partial<Omit<TrainOptions, 'weights' | 'augment'>> {
+  weights?: Partial<TrainOptions['weights']>;
+  superpixels?: 'slic' | 'felzenszwalb';
+  nSegments?: number;
+  compactness?: number;
+  felzenszwalb?: { scale?: number; sigma?: number; minSize?: number };
+  reduce?: 'pca' | 'umap' | 'none';
+  components?: number;
+  tic?: boolean;
+  sqrt?: boolean;
+  /** The reference divides the [0, 1] input by 255 before the network (see METHOD.md). */
+  inputScale?: number;
+  /** Ground-truth labels per pixel (H*W); adds ARI and NMI to the report. */
+  truth?: ArrayLike<number>;
+  silhouetteSample?: number;
+  onProgress?: (phase: string, info: { iteration?: number; total?: number; labels?: number; loss?: number }) => void;
+}
+
+export interface SegmentReport {
+  parameters: Record<string, unknown>;
+  seed: number;
+  adapter: string;
+  height: number;
+  width: number;
+  pixels: number;
+  inputChannels: number;
+  reduction: { method: string; components: number; explainedVariance?: number[] };
+  superpixels: { method: string; count: number };
+  iterations: number;
+  labels: number;
+  timings: { preprocess: number; superpixels: number; training: number; total: number };
+  loss: number[];
+  labelCounts: number[];
+  ari?: number;
+  nmi?: number;
+  silhouette: number | null;
+  constantFeatures: number[];
+}
+
+export interface SegmentResult {
+  /** Row-major H*W, 0..K-1, -1 where masked out. */
+  labels: Int32Array;
+  /** The [0, 1]-scaled network features [H*W, components] (for CSV summaries). */
+  embedding: Float32Array;
+  embeddingChannels: number;
+  report: SegmentReport;
+}
+
+const now = () => performance.now();
+
+export async function segment(rt: Runtime, input: SegmentInput, options: SegmentOptions = {}): Promise<SegmentResult> {
+  const t0 = now();
+  const { height, width, channels } = input;
+  const n = height * width;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
+    throw new InputError(`image size ${height}x${width} is not valid`);
+  if (n < 2) throw new InputError(`a ${height}x${width} image has ${n} pixel: segmentation needs at least 2 pixels`);
+  if (!Number.isInteger(channels) || channels < 1) throw new InputError(`the input has ${channels} features`);
+  if (input.features.length !== n * channels)
+    throw new InputError(`${input.features.length} values do not make a ${height}x${width} image with ${channels} features`);
+  const mask = input.mask;
+  if (mask && mask.length !== n) throw new InputError(`mask has ${mask.length} pixels, the image ${n}`);
+  const inMask = (i: number) => !mask || mask[i] !== 0;
+  const kept = mask ? Array.from({ length: n }, (_, i) => i).filter(inMask) : null;
+  if (kept && kept.length < 2) throw new InputError(`only ${kept.length} pixel(s) in the mask: nothing to segment`);
+
+  const opts = resolveOptions(options);
+  assertFinite(input.features, n, channels, 'input features');
+
+  // --- preprocessing on the pixels in the mask ---
+  const rows = kept ?? null;
+  const m = rows ? rows.length : n;
+  let x = rows ? gatherRowsCpu(input.features, rows, channels) : input.features;
+  if (opts.tic) x = ticNormalize(x, m, channels);
+  if (opts.sqrt) x = sqrtTransform(x, channels);
+  let reduced = x, k = channels, explained: number[] | undefined, method = 'none';
+  if (channels > opts.components && opts.reduce !== 'none') {
+    method = opts.reduce;
+    options.onProgress?.('reduce', {});
+    if (opts.reduce === 'pca') {
+      const p = await pcaReduce(rt, x, m, channels, opts.components);
+      reduced = p.scores;
+      explained = p.explained;
+    } else {
+      reduced = umapReduce(x, m, channels, { components: opts.components, seed: opts.seed });
+    }
+    k = opts.components;
+  }
+  const { scaled, constant } = minMaxScale(reduced, m, k);
+  if (constant.length === k) throw new InputError('every feature is constant over the image: there is nothing to segment');
+  // Back onto the full grid; masked-out pixels sit at 0 (the background value after scaling).
+  const image = rows ? scatterRowsCpu(scaled, rows, k, n) : scaled;
+  const tPre = now();
+
+  // --- superpixels ---
+  options.onProgress?.('superpixels', {});
+  if (opts.superpixels === 'slic' && opts.nSegments > n)
+    throw new InputError(`--n-segments ${opts.nSegments} is more than the ${n} pixels of the image`);
+  const sp =
+    opts.superpixels === 'slic'
+      ? await slic(rt, image, height, width, { nSegments: opts.nSegments, compactness: opts.compactness })
+      : felzenszwalb(image, height, width, opts.felzenszwalb);
+  const tSp = now();
+
+  // --- training ---
+  const train = await trainMsinet(
+    rt,
+    { x: image, height, width, channels: k, superpixels: sp.labels, inputScale: opts.inputScale },
+    opts.train,
+    (info) => options.onProgress?.('train', { iteration: info.iteration, total: opts.train.maxIter, labels: info.labels, loss: info.loss }),
+  );
+  const tTrain = now();
+
+  const labels = renumber(train.labels, inMask);
+  let nLabels = 0;
+  for (const l of labels) nLabels = Math.max(nLabels, l + 1);
+  const report: SegmentReport = {
+    parameters: publicParameters(opts),
+    seed: opts.train.seed,
+    adapter: describeAdapter(rt.ctx.report),
+    height,
+    width,
+    pixels: m,
+    inputChannels: channels,
+    reduction: { method, components: k, ...(explained ? { explainedVariance: explained } : {}) },
+    superpixels: { method: opts.superpixels, count: sp.count },
+    iterations: train.iterations,
+    labels: nLabels,
+    timings: { preprocess: 0, superpixels: 0, training: 0, total: 0 },
+    loss: train.losses,
+    labelCounts: train.labelCounts,
+    silhouette: null,
+    constantFeatures: constant,
+  };
+  if (options.truth) {
+    if (options.truth.length !== n) throw new InputError(`truth has ${options.truth.length} labels, the image has ${n} pixels`);
+    const t = rows ? rows.map((i) => options.truth![i]!) : Array.from(options.truth);
+    const p = rows ? rows.map((i) => labels[i]!) : Array.from(labels);
+    report.ari = adjustedRandIndex(t, p);
+    report.nmi = normalizedMutualInfo(t, p);
+  }
+  if (nLabels >= 2) {
+    // Silhouette in the preprocessed feature space (before reduction), sampled and seeded.
+    const p = rows ? rows.map((i) => labels[i]!) : Array.from(labels);
+    report.silhouette = silhouetteScore(x, p, channels, { sampleSize: opts.silhouetteSample, seed: opts.train.seed });
+  }
+  const tEnd = now();
+  report.timings = {
+    preprocess: (tPre - t0) / 1000,
+    superpixels: (tSp - tPre) / 1000,
+    training: (tTrain - tSp) / 1000,
+    total: (tEnd - t0) / 1000,
+  };
+  return { labels, embedding: image, embeddingChannels: k, report };
+}
+
+interface Resolved {
+  train: TrainOptions;
+  superpixels: 'slic' | 'felzenszwalb';
+  nSegments: number;
+  compactness: number;
+  felzenszwalb: { scale?: number; sigma?: number; minSize?: number };
+  reduce: 'pca' | 'umap' | 'none';
+  components: number;
+  tic: boolean;
+  sqrt: boolean;
+  inputScale: number;
+  silhouetteSample: number;
+  seed: number;
+}
+
+function positiveInt(name: string, v: number, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new InputError(`${name} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+function resolveOptions(o: SegmentOptions): Resolved {
+  const train: TrainOptions = {
+    ...DEFAULT_TRAIN,
+    ...Object.fromEntries(Object.entries(o).filter(([key, v]) => v !== undefined && key in DEFAULT_TRAIN)),
+    weights: { ...DEFAULT_TRAIN.weights, ...(o.weights ?? {}) },
+    augment: DEFAULT_TRAIN.augment,
+  } as TrainOptions;
+  positiveInt('--max-iter', train.maxIter);
+  positiveInt('--min-labels', train.minLabels);
+  positiveInt('--seed', train.seed, 0);
+  if (!(train.lr > 0)) throw new InputError(`learning rate must be > 0, got ${train.lr}`);
+  if (train.contrast !== 'patch' && train.contrast !== 'infonce') throw new InputError(`--contrast must be patch or infonce, got ${train.contrast}`);
+  const superpixels = o.superpixels ?? 'felzenszwalb';
+  if (superpixels !== 'slic' && superpixels !== 'felzenszwalb') throw new InputError(`--superpixels must be slic or felzenszwalb, got ${superpixels}`);
+  const reduce = o.reduce ?? 'pca';
+  if (!['pca', 'umap', 'none'].includes(reduce)) throw new InputError(`--reduce must be pca, umap or none, got ${reduce}`);
+  const compactness = o.compactness ?? 0.1;
+  if (!(compactness > 0)) throw new InputError(`--compactness must be > 0, got ${compactness}`);
+  return {
+    train,
+    superpixels,
+    nSegments: positiveInt('--n-segments', o.nSegments ?? 500),
+    compactness,
+    felzenszwalb: o.felzenszwalb ?? {},
+    reduce,
+    components: positiveInt('components', o.components ?? 3),
+    tic: o.tic ?? false,
+    sqrt: o.sqrt ?? false,
+    inputScale: o.inputScale ?? 1 / 255,
+    silhouetteSample: o.silhouetteSample ?? 2000,
+    seed: train.seed,
+  };
+}
+
+function publicParameters(r: Resolved): Record<string, unknown> {
+  const { augment, ...train } = r.train;
+  return {
+    ...train,
+    ...(r.train.contrast === 'infonce' ? { augment } : {}),
+    superpixels: r.superpixels,
+    ...(r.superpixels === 'slic' ? { nSegments: r.nSegments, compactness: r.compactness } : { felzenszwalb: { scale: 3, sigma: 0.8, minSize: 9, ...r.felzenszwalb } }),
+    reduce: r.reduce,
+    components: r.components,
+    tic: r.tic,
+    sqrt: r.sqrt,
+    inputScale: r.inputScale,
+  };
+}
+
+/** Labels renumbered 0..K-1 in order of first appearance (row-major); -1 outside the mask. */
+export function renumber(raw: Int32Array, inMask: (i: number) => boolean): Int32Array {
+  const map = new Map<number, number>();
+  const out = new Int32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    if (!inMask(i)) {
+      out[i] = -1;
+      continue;
+    }
+    let v = map.get(raw[i]!);
+    if (v === undefined) map.set(raw[i]!, (v = map.size));
+    out[i] = v;
+  }
+  return out;
+}
+
+function gatherRowsCpu(x: Float32Array, rows: number[], c: number): Float32Array {
+  const out = new Float32Array(rows.length * c);
+  rows.forEach((r, i) => out.set(x.subarray(r * c, r * c + c), i * c));
+  return out;
+}
+
+function scatterRowsCpu(x: Float32Array, rows: number[], c: number, n: number): Float32Array {
+  const out = new Float32Array(n * c);
+  rows.forEach((r, i) => out.set(x.subarray(i * c, i * c + c), r * c));
+  return out;
+}
