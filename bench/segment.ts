@@ -1,0 +1,55 @@
+// End-to-end MSInet benchmark on the MSInet simulated image (../shared/data/msinet-simulated,
+// 70 x 70 x 3, 4 regions): default options, several seeds, each superpixel method asked for.
+// Reports ARI, NMI, iterations and seconds per run, and the median per method.
+//
+//   node --import tsx bench/segment.ts [--seeds 0,1,2] [--superpixels felzenszwalb,slic] [--contrast patch]
+// Writes bench/results/segment.json and prints a markdown table.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine, describeAdapter } from '../engine/index.ts';
+import { parseNpy, npyToFloat32 } from '../io/npy.ts';
+import { segment } from '../model/segment.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const dataDir = new URL('../../shared/data/msinet-simulated/', import.meta.url).pathname;
+if (!existsSync(join(dataDir, 'simulated.npy'))) {
+  console.log(`skipped: ${dataDir} not found (the shared MSInet benchmark data is not on this machine)`);
+  process.exit(0);
+}
+const seeds = arg('seeds', '0,1,2').split(',').map(Number);
+const methods = arg('superpixels', 'felzenszwalb,slic').split(',') as Array<'felzenszwalb' | 'slic'>;
+const contrast = arg('contrast', 'patch') as 'patch' | 'infonce';
+const name = arg('name', 'segment');
+const x = npyToFloat32(parseNpy(readFileSync(join(dataDir, 'simulated.npy')), 'simulated.npy'));
+const truth = readFileSync(join(dataDir, 'groundtruth.txt'), 'utf8').trim().split(/\r?\n/).map((l) => Number(l.replace(/"/g, '')));
+
+const rt = await createEngine();
+const adapter = describeAdapter(rt.ctx.report);
+const rows: Array<{ superpixels: string; seed: number; ari: number; nmi: number; iterations: number; seconds: number; labels: number }> = [];
+for (const superpixels of methods)
+  for (const seed of seeds) {
+    const r = await segment(rt, { features: x, height: 70, width: 70, channels: 3 }, { seed, superpixels, contrast, truth });
+    const row = { superpixels, seed, ari: r.report.ari!, nmi: r.report.nmi!, iterations: r.report.iterations, seconds: r.report.timings.total, labels: r.report.labels };
+    rows.push(row);
+    console.error(`${superpixels} seed ${seed}: ARI ${row.ari.toFixed(4)} NMI ${row.nmi.toFixed(4)} ${row.iterations} it ${row.seconds.toFixed(1)} s`);
+  }
+await rt.destroy();
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const summary = methods.map((m) => {
+  const rs = rows.filter((r) => r.superpixels === m);
+  return { superpixels: m, medianAri: median(rs.map((r) => r.ari)), medianNmi: median(rs.map((r) => r.nmi)), medianSeconds: median(rs.map((r) => r.seconds)) };
+});
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ name, date: new Date().toISOString(), adapter, contrast, rows, summary }, null, 2) + '\n');
+console.log(`adapter: ${adapter}\n`);
+console.log('| superpixels | seed | ARI | NMI | labels | iterations | seconds |\n|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.superpixels} | ${r.seed} | ${r.ari.toFixed(4)} | ${r.nmi.toFixed(4)} | ${r.labels} | ${r.iterations} | ${r.seconds.toFixed(1)} |`);
+for (const s of summary) console.log(`| ${s.superpixels} | median | ${s.medianAri.toFixed(4)} | ${s.medianNmi.toFixed(4)} | | | ${s.medianSeconds.toFixed(1)} |`);
