@@ -4,6 +4,7 @@
 //
 // The GEMM computes C[M, N] = opA [M, K] x opB [K, N] where
 //   opA: 'n' A stored [M, K] | 't' A stored [K, M] | 'sym' A + A^T (A square [M, M])
+//        | 'patch' w(A) with w the patch loss's derivative (below), C scaled by 2 g
 //   opB: 'n' B stored [K, N] | 't' B stored [N, K]
 // Each workgroup computes a BM x BN tile of C; per K-step it stages a BK-deep slice of both
 // operands in workgroup memory (as vec4 along M and N), and each thread accumulates a TM x TN
@@ -12,61 +13,137 @@
 import { treeReduceWgsl } from './loss_reduce.ts';
 import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
-export type OpA = 'n' | 't' | 'sym';
+/**
+ * 'patch' is the backward of patchLoss(U U^T) fused into one GEMM: with S = A symmetric,
+ * dU = (dS + dS^T) U = 2 g w(S) U where w(s) = -1/#pos for s > t, 1/#neg for 0 < s < t, 0
+ * otherwise, read from `coef` = (1/#pos, 1/#neg) and the upstream scalar `g` on the GPU.
+ * dS is never materialised and each S entry is read once (not twice as for 'sym').
+ */
+export type OpA = 'n' | 't' | 'sym' | 'patch';
 export type OpB = 'n' | 't';
 
-export interface GemmConfig {
-  a: OpA;
-  b: OpB;
-  symOut: boolean;
+export interface GemmTile {
+  /** Stage BK-deep slices of both operands in workgroup memory (GPUs), or let every thread
+   *  read its operands straight from the buffers (CPU rasterisers, see GEMM_TILE_CPU). */
+  stage: boolean;
   bm: number;
   bn: number;
+  /** K-slice depth when staging (ignored otherwise). */
   bk: number;
   tm: number;
   tn: number;
 }
 
-/** Fastest measured on lavapipe (see the report in the helper's notes / bench). */
-export const GEMM_TILE = { bm: 32, bn: 32, bk: 16, tm: 4, tn: 4 } as const;
+export interface GemmConfig extends GemmTile {
+  a: OpA;
+  b: OpB;
+  symOut: boolean;
+}
 
-export function gemmWorkgroupSize(c: GemmConfig): number {
+/**
+ * GPUs: 64 x 64 tiles staged in workgroup memory (2 KiB per operand), 256 threads with 4 x 4
+ * outputs each: the classic shape (TF.js matmul_packed, CUTLASS's simplest tiles).
+ */
+export const GEMM_TILE_GPU: GemmTile = { stage: true, bm: 64, bn: 64, bk: 8, tm: 4, tn: 4 };
+/**
+ * CPU implementations of WebGPU (lavapipe, SwiftShader) run a workgroup's invocations as
+ * SIMD lanes and emulate every per-lane load; what pays there is many FMAs per load, so
+ * each of 16 threads keeps a 13 x 13 block of outputs and reads its operands directly
+ * (staging only adds loads: 2-2.5x slower at 1225 x 1225 x 100 on lavapipe). 52-wide tiles
+ * cover q = 100 in 2 tiles (4% waste; 64-wide tiles waste 28%) and 1225 rows in 24.
+ */
+export const GEMM_TILE_CPU: GemmTile = { stage: false, bm: 52, bn: 52, bk: 0, tm: 13, tn: 13 };
+
+export function gemmWorkgroupSize(c: GemmTile): number {
   return (c.bn / c.tn) * (c.bm / c.tm);
 }
 
 export function gemmKernel(c: GemmConfig): KernelSpec {
-  const { bm, bn, bk, tm, tn } = c;
-  if (tm % 4 || tn % 4 || bm % tm || bn % tn) throw new Error(`gemm: bad tile ${JSON.stringify(c)}`);
-  if (c.symOut && (c.bm !== c.bn || c.b !== 't')) throw new Error('gemm: symOut needs square tiles and C = X X^T');
+  const { bm, bn, tm, tn } = c;
+  const bk = c.stage ? c.bk : 0;
+  if (bm % tm || bn % tn || (c.stage && (tm % 4 || tn % 4 || bk < 1))) throw new Error(`gemm: bad tile ${JSON.stringify(c)}`);
+  if (c.symOut && (bm !== bn || c.b !== 't')) throw new Error('gemm: symOut needs square tiles and C = X X^T');
   const tx = bn / tn, ty = bm / tm, wg = tx * ty;
-  const am4 = bm / 4, bn4 = bn / 4, tm4 = tm / 4, tn4 = tn / 4;
-  const aSlots = bk * am4, bSlots = bk * bn4;
-  const key = `gemm.${c.a}${c.b}${c.symOut ? '.symout' : ''}.${bm}x${bn}x${bk}.${tm}x${tn}`;
+  const key = `gemm.${c.a}${c.b}${c.symOut ? '.symout' : ''}.${c.stage ? 'staged' : 'direct'}.${bm}x${bn}x${bk}.${tm}x${tn}`;
 
-  // One A value (row m, depth k) as a WGSL expression; bounds are checked by the caller.
-  const aAt = (m: string, k: string) =>
-    c.a === 'n' ? `A[${m} * p.k + ${k}]` : c.a === 't' ? `A[${k} * p.m + ${m}]` : `(A[${m} * p.k + ${k}] + A[${k} * p.m + ${m}])`;
-  const bAt = (k: string, n: string) => (c.b === 'n' ? `B[${k} * p.n + ${n}]` : `B[${n} * p.k + ${k}]`);
-  // Slot -> (k, group of 4): let consecutive threads read consecutive addresses.
-  const aSlot = c.a === 't' ? `let kk = s / ${am4}u; let g4 = s % ${am4}u;` : `let kk = s % ${bk}u; let g4 = s / ${bk}u;`;
-  const bSlot = c.b === 'n' ? `let kk = s / ${bn4}u; let g4 = s % ${bn4}u;` : `let kk = s % ${bk}u; let g4 = s / ${bk}u;`;
+  // Operand loads. Rows / columns past the edge are clamped into range: they only feed
+  // outputs that are never stored. Depth past K must read 0 (it feeds stored outputs).
+  const ldA = {
+    n: 'A[m * p.k + k]',
+    t: 'A[k * p.m + m]',
+    sym: '(A[m * p.k + k] + A[k * p.m + m])',
+    patch: 'patchWeight(A[m * p.k + k])',
+  }[c.a];
+  const ldB = c.b === 'n' ? 'B[k * p.n + n]' : 'B[n * p.k + k]';
+  const patchFns =
+    c.a === 'patch'
+      ? `fn patchWeight(s: f32) -> f32 { return select(select(0.0, coef[1], s > 0.0 && s < p.t), -coef[0], s > p.t); }\n`
+      : '';
+  const loaders = `${patchFns}fn ldA(m: u32, k: u32) -> f32 { return ${ldA}; }
+fn ldB(k: u32, n: u32) -> f32 { return ${ldB}; }`;
 
-  const lines: string[] = [];
-  for (let i = 0; i < tm; i++) lines.push(`var acc${i} = array<vec4f, ${tn4}>();`);
-  const decl = lines.join('\n  ');
-  const inner: string[] = [];
-  for (let j = 0; j < tn4; j++) inner.push(`let b${j} = Bs[kk * ${bn4}u + tx * ${tn4}u + ${j}u];`);
-  for (let i4 = 0; i4 < tm4; i4++) {
-    inner.push(`let a${i4} = As[kk * ${am4}u + ty * ${tm4}u + ${i4}u];`);
-    for (let e = 0; e < 4; e++)
-      for (let j = 0; j < tn4; j++) inner.push(`acc${i4 * 4 + e}[${j}] = fma(vec4f(a${i4}[${e}]), b${j}, acc${i4 * 4 + e}[${j}]);`);
+  const accs: string[] = [];
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) accs.push(`var c${i}_${j} = 0.0;`);
+  const fmas = (a: (i: number) => string, b: (j: number) => string, prelude: string[] = []) => {
+    const out: string[] = [...prelude];
+    for (let i = 0; i < tm; i++) out.push(`let a${i} = ${a(i)};`);
+    for (let j = 0; j < tn; j++) out.push(`let b${j} = ${b(j)};`);
+    for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) out.push(`c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`);
+    return out.join('\n      ');
+  };
+
+  // Which outputs a thread owns. Direct: rows ty + i*TY, cols tx + j*TX (neighbouring threads
+  // read neighbouring columns). Staged: a contiguous block, read from the tiles as vec4.
+  const rowOf = (i: number) => (c.stage ? `m0 + ty * ${tm}u + ${i}u` : `m0 + ty + ${i * ty}u`);
+  const colOf = (j: number) => (c.stage ? `n0 + tx * ${tn}u + ${j}u` : `n0 + tx + ${j * tx}u`);
+
+  let kloop: string;
+  let shared = '';
+  if (!c.stage) {
+    const idx: string[] = [];
+    for (let i = 0; i < tm; i++) idx.push(`let r${i} = min(${rowOf(i)}, p.m - 1u);`);
+    for (let j = 0; j < tn; j++) idx.push(`let q${j} = min(${colOf(j)}, p.n - 1u);`);
+    kloop = `${idx.join('\n  ')}
+  for (var k = 0u; k < p.k; k++) {
+      ${fmas((i) => `ldA(r${i}, k)`, (j) => `ldB(k, q${j})`)}
+  }`;
+  } else {
+    const am4 = bm / 4, bn4 = bn / 4;
+    const aSlots = bk * am4, bSlots = bk * bn4;
+    shared = `var<workgroup> As: array<vec4f, ${aSlots}>;
+var<workgroup> Bs: array<vec4f, ${bSlots}>;`;
+    // Slot -> (depth, group of 4 rows / cols), ordered so consecutive threads read consecutive addresses.
+    const aSlot = c.a === 't' ? `let kk = s / ${am4}u; let g4 = s % ${am4}u;` : `let kk = s % ${bk}u; let g4 = s / ${bk}u;`;
+    const bSlot = c.b === 'n' ? `let kk = s / ${bn4}u; let g4 = s % ${bn4}u;` : `let kk = s % ${bk}u; let g4 = s / ${bk}u;`;
+    const four = (f: (e: number) => string) => `vec4f(${[0, 1, 2, 3].map(f).join(', ')})`;
+    // One vec4 load per 4 rows / columns, then its components.
+    const vecLoads: string[] = [];
+    for (let i = 0; i < tm / 4; i++) vecLoads.push(`let av${i} = As[kk * ${am4}u + ty * ${tm / 4}u + ${i}u];`);
+    for (let j = 0; j < tn / 4; j++) vecLoads.push(`let bv${j} = Bs[kk * ${bn4}u + tx * ${tn / 4}u + ${j}u];`);
+    const aVec = (i: number) => `av${i >> 2}[${i & 3}]`;
+    const bVec = (j: number) => `bv${j >> 2}[${j & 3}]`;
+    kloop = `for (var k0 = 0u; k0 < p.k; k0 += ${bk}u) {
+    for (var s = lid; s < ${aSlots}u; s += ${wg}u) {
+      ${aSlot}
+      let k = min(k0 + kk, p.k - 1u);
+      let m = m0 + g4 * 4u;
+      let v = ${four((e) => `ldA(min(m + ${e}u, p.m - 1u), k)`)};
+      As[kk * ${am4}u + g4] = select(vec4f(), v, k0 + kk < p.k);
+    }
+    for (var s = lid; s < ${bSlots}u; s += ${wg}u) {
+      ${bSlot}
+      let k = min(k0 + kk, p.k - 1u);
+      let n = n0 + g4 * 4u;
+      let v = ${four((e) => `ldB(k, min(n + ${e}u, p.n - 1u))`)};
+      Bs[kk * ${bn4}u + g4] = select(vec4f(), v, k0 + kk < p.k);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${bk}u; kk++) {
+      ${fmas(aVec, bVec, vecLoads)}
+    }
+    workgroupBarrier();
+  }`;
   }
-  const store: string[] = [];
-  for (let i = 0; i < tm; i++)
-    for (let j = 0; j < tn4; j++)
-      for (let e = 0; e < 4; e++) {
-        const v = `acc${i}[${j}][${e}]`;
-        store.push(`put(m0 + ty * ${tm}u + ${i}u, n0 + tx * ${tn}u + ${j * 4 + e}u, ${v});`);
-      }
 
   const tileOrigin = c.symOut
     ? `// Upper-triangular tile (ti <= tj) from the linear workgroup index; uniform per workgroup.
@@ -79,57 +156,36 @@ export function gemmKernel(c: GemmConfig): KernelSpec {
   let mirror = rem != 0u;`
     : `let m0 = wid.y * ${bm}u;
   let n0 = wid.x * ${bn}u;`;
+  const store: string[] = [];
+  for (let i = 0; i < tm; i++)
+    for (let j = 0; j < tn; j++)
+      store.push(`put(${rowOf(i)}, ${colOf(j)}, ${c.a === 'patch' ? 'alpha * ' : ''}c${i}_${j}${c.symOut ? ', mirror' : ''});`);
+  // Off-diagonal tiles of a symmetric product also write the mirrored entry, so every entry
+  // is written exactly once and S is exactly symmetric.
   const put = c.symOut
-    ? `fn put(m: u32, n: u32, v: f32) {
-  if (m < p.m && n < p.n) { C[m * p.n + n] = v; }
-}
-fn putSym(m: u32, n: u32, v: f32, mirror: bool) {
+    ? `fn put(m: u32, n: u32, v: f32, mirror: bool) {
   if (m < p.m && n < p.n) { C[m * p.n + n] = v; if (mirror) { C[n * p.n + m] = v; } }
 }`
     : `fn put(m: u32, n: u32, v: f32) {
   if (m < p.m && n < p.n) { C[m * p.n + n] = v; }
 }`;
-  const storeCode = c.symOut ? store.map((s) => s.replace('put(', 'putSym(').replace(');', ', mirror);')) : store;
 
-  const b = binds('A:read', 'B:read', 'C:read_write', 'p:uniform');
-  const code = `struct P { m: u32, n: u32, k: u32, tiles: u32 }
-${bindingsWgsl(b, { A: 'array<f32>', B: 'array<f32>', C: 'array<f32>', p: 'P' })}
-var<workgroup> As: array<vec4f, ${aSlots}>;
-var<workgroup> Bs: array<vec4f, ${bSlots}>;
+  const b =
+    c.a === 'patch'
+      ? binds('A:read', 'B:read', 'C:read_write', 'coef:read', 'g:read', 'p:uniform')
+      : binds('A:read', 'B:read', 'C:read_write', 'p:uniform');
+  const code = `struct P { m: u32, n: u32, k: u32, tiles: u32, t: f32 }
+${bindingsWgsl(b, { A: 'array<f32>', B: 'array<f32>', C: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', p: 'P' })}
+${shared}
+${loaders}
 ${put}
 @compute @workgroup_size(${wg}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   ${tileOrigin}
   let tx = lid % ${tx}u;
-  let ty = lid / ${tx}u;
-  ${decl}
-  for (var k0 = 0u; k0 < p.k; k0 += ${bk}u) {
-    for (var s = lid; s < ${aSlots}u; s += ${wg}u) {
-      ${aSlot}
-      let k = k0 + kk;
-      var v = vec4f();
-      for (var e = 0u; e < 4u; e++) {
-        let m = m0 + g4 * 4u + e;
-        if (m < p.m && k < p.k) { v[e] = ${aAt('m', 'k')}; }
-      }
-      As[kk * ${am4}u + g4] = v;
-    }
-    for (var s = lid; s < ${bSlots}u; s += ${wg}u) {
-      ${bSlot}
-      let k = k0 + kk;
-      var v = vec4f();
-      for (var e = 0u; e < 4u; e++) {
-        let n = n0 + g4 * 4u + e;
-        if (n < p.n && k < p.k) { v[e] = ${bAt('k', 'n')}; }
-      }
-      Bs[kk * ${bn4}u + g4] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${bk}u; kk++) {
-      ${inner.join('\n      ')}
-    }
-    workgroupBarrier();
-  }
-  ${storeCode.join('\n  ')}
+  let ty = ${ty === 1 ? "0u; // one row of threads: row indices are uniform" : `lid / ${tx}u;`}
+  ${accs.join('\n  ')}${c.a === 'patch' ? '\n  let alpha = 2.0 * g[0];' : ''}
+  ${kloop}
+  ${store.join('\n  ')}
 }`;
   return defineKernel(key, code, b);
 }
@@ -247,13 +303,12 @@ ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 }
 
 export const gramKernels = (): KernelSpec[] => {
-  const t = GEMM_TILE;
+  const out: KernelSpec[] = [];
+  for (const t of [GEMM_TILE_GPU, GEMM_TILE_CPU])
+    for (const [a, b, symOut] of [['n', 't', true], ['n', 't', false], ['n', 'n', false], ['t', 'n', false], ['sym', 'n', false], ['patch', 'n', false]] as const)
+      out.push(gemmKernel({ a, b, symOut, ...t }));
   return [
-    gemmKernel({ a: 'n', b: 't', symOut: true, ...t }),
-    gemmKernel({ a: 'n', b: 't', symOut: false, ...t }),
-    gemmKernel({ a: 'n', b: 'n', symOut: false, ...t }),
-    gemmKernel({ a: 't', b: 'n', symOut: false, ...t }),
-    gemmKernel({ a: 'sym', b: 'n', symOut: false, ...t }),
+    ...out,
     normalizeRowsKernel(),
     normalizeRowsBackwardKernel(),
     stridedRowsKernel(false),

@@ -3,17 +3,20 @@
 // own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
 import {
   GATHER_WG,
-  GEMM_TILE,
+  GEMM_TILE_CPU,
+  GEMM_TILE_GPU,
   gemmGrid,
   gemmKernel,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
+  type GemmTile,
   type OpA,
   type OpB,
 } from '../../kernels/gram.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
+import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 
 function matrix(op: string, t: Tensor): [number, number] {
@@ -21,12 +24,45 @@ function matrix(op: string, t: Tensor): [number, number] {
   return [t.shape[0]!, t.shape[1]!];
 }
 
-/** C [m, n] = opA(a) opB(b) with inner size k; no tape record. */
-function gemmRaw(a: Tensor, b: Tensor, opA: OpA, opB: OpB, m: number, n: number, k: number, symOut = false): Tensor {
-  const cfg = { a: opA, b: opB, symOut, ...GEMM_TILE };
+const tileCache = new WeakMap<Runtime, GemmTile>();
+
+/** CPU rasterisers (lavapipe / llvmpipe, SwiftShader) get the CPU tile; GPUs the staged one. */
+export function gramTileFor(rt: Runtime): GemmTile {
+  let t = tileCache.get(rt);
+  if (!t) {
+    const { vendor, architecture, description } = rt.ctx.report;
+    const cpu = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${vendor} ${architecture} ${description}`);
+    t = cpu ? GEMM_TILE_CPU : GEMM_TILE_GPU;
+    tileCache.set(rt, t);
+  }
+  return t;
+}
+
+/** Overrides the tile choice for one runtime (tests run the GPU tiles on lavapipe); null resets. */
+export function setGramTile(rt: Runtime, tile: GemmTile | null): void {
+  if (tile) tileCache.set(rt, tile);
+  else tileCache.delete(rt);
+}
+
+/**
+ * C [m, n] = opA(a) opB(b) with inner size k; no tape record. `patch` supplies the extra
+ * inputs of opA = 'patch' (see kernels/gram.ts).
+ */
+export function gramGemmRaw(
+  a: Tensor,
+  b: Tensor,
+  opA: OpA,
+  opB: OpB,
+  [m, n, k]: [number, number, number],
+  { symOut = false, patch }: { symOut?: boolean; patch?: { coef: Tensor; g: Tensor; threshold: number } } = {},
+): Tensor {
+  if ((opA === 'patch') !== !!patch) throw new Error("gramGemmRaw: opA 'patch' needs (only) the patch inputs");
+  const cfg = { a: opA, b: opB, symOut, ...gramTileFor(a.rt) };
   const out = a.rt.empty([m, n]);
   const { grid, tiles } = gemmGrid(cfg, m, n);
-  a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, p: params(m, n, k, tiles) }, grid);
+  const p = params(m, n, k, tiles, f32(patch?.threshold ?? 0));
+  const extra: Record<string, Tensor> = patch ? { coef: patch.coef, g: patch.g } : {};
+  a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, ...extra, p }, grid);
   return out;
 }
 
@@ -47,8 +83,8 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
 /** S = U U^T [n, n] for u [n, q]; only the upper tiles are computed, S is exactly symmetric. */
 export function gramSelf(u: Tensor): Tensor {
   const [n, q] = matrix('gramSelf', u);
-  const s = gemmRaw(u, u, 'n', 't', n, n, q, true);
-  return u.rt.tape.record('gramSelf', [u], s, (g) => [gemmRaw(g, u, 'sym', 'n', n, q, n)]);
+  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
+  return u.rt.tape.record('gramSelf', [u], s, (g) => [gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
 }
 
 /** S = A B^T [n, m] for a [n, q], b [m, q]. Backward: dA = G B, dB = G^T A. */
@@ -56,10 +92,10 @@ export function gramCross(a: Tensor, b: Tensor): Tensor {
   const [n, q] = matrix('gramCross', a);
   const [m, qb] = matrix('gramCross', b);
   if (q !== qb) throw new Error(`gramCross: ${a} and ${b} differ in columns`);
-  const s = gemmRaw(a, b, 'n', 't', n, m, q);
+  const s = gramGemmRaw(a, b, 'n', 't', [n, m, q]);
   return a.rt.tape.record('gramCross', [a, b], s, (g) => [
-    a.requiresGrad ? gemmRaw(g, b, 'n', 'n', n, q, m) : null,
-    b.requiresGrad ? gemmRaw(g, a, 't', 'n', m, q, n) : null,
+    a.requiresGrad ? gramGemmRaw(g, b, 'n', 'n', [n, q, m]) : null,
+    b.requiresGrad ? gramGemmRaw(g, a, 't', 'n', [m, q, n]) : null,
   ]);
 }
 

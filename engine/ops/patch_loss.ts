@@ -4,7 +4,7 @@ import { PATCH_BWD_WG, patchBackwardKernel, patchFinalKernel, patchGrid, patchPa
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
-import { cosineGram } from './gram.ts';
+import { gramGemmRaw, l2NormalizeRows } from './gram.ts';
 
 /**
  * s [n, n] (e.g. cosineGram, diagonal included) -> [1]:
@@ -13,6 +13,18 @@ import { cosineGram } from './gram.ts';
  * negatives with s > 0, times the upstream scalar (counts are constants, as in PyTorch).
  */
 export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
+  const { loss, coef } = patchStats(s, threshold);
+  const rt = s.rt;
+  const total = s.size;
+  return rt.tape.record('patchLoss', [s], loss, (g) => {
+    const ds = rt.empty(s.shape);
+    rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(total, f32(threshold)) }, grid1d(total, PATCH_BWD_WG));
+    return [ds];
+  });
+}
+
+/** The loss [1] and the coefficients (1/#pos, 1/#neg) [2], all on the GPU. No tape record. */
+function patchStats(s: Tensor, threshold: number): { loss: Tensor; coef: Tensor } {
   const total = s.size;
   const rt = s.rt;
   const { grid, parts } = patchGrid(total);
@@ -24,14 +36,22 @@ export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
   rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: params(parts) }, [1, 1, 1]);
   psum.dispose();
   pcnt.dispose();
-  return rt.tape.record('patchLoss', [s], loss, (g) => {
-    const ds = rt.empty(s.shape);
-    rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(total, f32(threshold)) }, grid1d(total, PATCH_BWD_WG));
-    return [ds];
-  });
+  return { loss, coef };
 }
 
-/** patchLoss of the cosine Gram matrix of the rows of v [n, q]. */
+/**
+ * patchLoss(cosineGram(v), threshold) for v [n, q], fused for speed (MSInet's L_patch):
+ * same value and gradient, but the backward is a single GEMM dU = 2 g w(S) U whose operand
+ * loader applies the loss derivative w to S on the fly (no n x n gradient, S read once),
+ * followed by the normalisation backward.
+ */
 export function patchLossOfRows(v: Tensor, threshold = 0.55): Tensor {
-  return patchLoss(cosineGram(v), threshold);
+  const u = l2NormalizeRows(v);
+  const [n, q] = [u.shape[0]!, u.shape[1]!];
+  const rt = v.rt;
+  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
+  const { loss, coef } = patchStats(s, threshold);
+  return rt.tape.record('patchLossOfRows', [u], loss, (g) => [
+    gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } }),
+  ]);
 }

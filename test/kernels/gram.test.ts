@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backwardWith, cosineCross, cosineGram, gramCross, gramSelf, l2NormalizeRows, stridedRows } from '../../engine/index.ts';
+import { backwardWith, cosineCross, cosineGram, gramCross, gramSelf, gramTileFor, l2NormalizeRows, setGramTile, stridedRows } from '../../engine/index.ts';
+import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
 
@@ -65,10 +66,35 @@ function normalizeBackwardRef(v: ArrayLike<number>, du: ArrayLike<number>, n: nu
 const COS_TOL = { rtol: 1e-5, absTol: 2e-6 };
 const GEMM_TOL = { rtol: 1e-5, absTol: 1e-5 };
 
-const CASES: Array<[number, number]> = [[1, 3], [3, 100], [70, 257], [257, 3], [257, 100], [1225, 100]];
+// Both GEMM tile families run on every machine: the CPU tile (direct loads, 13 x 13 per
+// thread) on all sizes, the GPU tile (staged in workgroup memory) on a few; compiling the
+// staged kernels is slow on lavapipe.
+const CASES: Array<[number, number, GemmTile]> = [
+  ...([[1, 3], [3, 100], [70, 257], [257, 3], [257, 100], [1225, 100]] as const).map(([n, q]) => [n, q, GEMM_TILE_CPU] as [number, number, GemmTile]),
+  [3, 5, GEMM_TILE_GPU],
+  [70, 257, GEMM_TILE_GPU],
+];
 
-for (const [n, q] of CASES) {
-  test(`cosineGram forward and backward match CPU, n=${n} q=${q}`, async () => {
+/** Runs fn with the given GEMM tile forced, restoring the adapter's choice afterwards. */
+async function withTile<R>(tile: GemmTile, fn: () => Promise<R>): Promise<R> {
+  const rt = await testEngine();
+  setGramTile(rt, tile);
+  try {
+    return await fn();
+  } finally {
+    setGramTile(rt, null);
+  }
+}
+const tileName = (t: GemmTile) => (t.stage ? 'staged GPU tile' : 'direct CPU tile');
+
+test('lavapipe gets the CPU tile', async () => {
+  const rt = await testEngine();
+  const cpu = /llvmpipe|swiftshader|software/i.test(JSON.stringify(rt.ctx.report));
+  assert.is(gramTileFor(rt), cpu ? GEMM_TILE_CPU : GEMM_TILE_GPU);
+});
+
+for (const [n, q, tile] of CASES) {
+  test(`cosineGram forward and backward match CPU, n=${n} q=${q}, ${tileName(tile)}`, () => withTile(tile, async () => {
     const rt = await testEngine();
     const v = randn(n * q, n * 3 + q);
     const g = randn(n * n, n + 1);
@@ -98,12 +124,19 @@ for (const [n, q] of CASES) {
         assert.ok(Math.abs(got2[i]! - dv[i]!) <= atol + 1e-4 * Math.abs(dv[i]!), `dv[${i}] ${got2[i]} vs ${dv[i]} (atol ${atol})`);
       tv.grad!.dispose();
     });
-  });
+  }));
 }
 
-const CROSS: Array<[number, number, number]> = [[1, 1, 3], [3, 5, 100], [70, 33, 257], [257, 70, 3], [100, 257, 100]];
-for (const [n, m, q] of CROSS) {
-  test(`gramCross forward and backward (A B^T, G B, G^T A) match CPU, ${n}x${m}x${q}`, async () => {
+const CROSS: Array<[number, number, number, GemmTile]> = [
+  [1, 1, 3, GEMM_TILE_CPU],
+  [3, 5, 100, GEMM_TILE_CPU],
+  [70, 33, 257, GEMM_TILE_CPU],
+  [257, 70, 3, GEMM_TILE_CPU],
+  [100, 257, 100, GEMM_TILE_CPU],
+  [70, 33, 257, GEMM_TILE_GPU],
+];
+for (const [n, m, q, tile] of CROSS) {
+  test(`gramCross forward and backward (A B^T, G B, G^T A) match CPU, ${n}x${m}x${q}, ${tileName(tile)}`, () => withTile(tile, async () => {
     const rt = await testEngine();
     const a = randn(n * q, n + m + q), b = randn(m * q, n * m + q), g = randn(n * m, q);
     await rt.scopeAsync(async () => {
@@ -117,7 +150,7 @@ for (const [n, m, q] of CROSS) {
       ta.grad!.dispose();
       tb.grad!.dispose();
     });
-  });
+  }));
 }
 
 test('cosineCross matches CPU on 70 x 257 x 100', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backward, cosineGram, patchLoss, patchLossOfRows, type Runtime } from '../../engine/index.ts';
+import { backward, cosineGram, patchLoss, patchLossOfRows, setGramTile, type Runtime } from '../../engine/index.ts';
+import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn, rng, uniform } from '../helpers.ts';
 
@@ -70,9 +71,17 @@ test('empty positive or negative set contributes 0', async () => {
   assert.equal(Array.from(allPos.grad), [-0.25, -0.25, -0.25, -0.25]);
 });
 
-for (const [n, q] of [[3, 3], [70, 100], [257, 257], [1225, 100]] as const) {
-  test(`patchLossOfRows (cosine Gram + patch loss) forward and backward, n=${n} q=${q}`, async () => {
+const ROWS: Array<[number, number, GemmTile]> = [
+  [3, 3, GEMM_TILE_CPU],
+  [70, 100, GEMM_TILE_CPU],
+  [257, 257, GEMM_TILE_CPU],
+  [1225, 100, GEMM_TILE_CPU],
+  [70, 100, GEMM_TILE_GPU],
+];
+for (const [n, q, tile] of ROWS) {
+  test(`cosineGram + patchLoss and the fused patchLossOfRows match CPU, n=${n} q=${q}, ${tile.stage ? 'staged GPU' : 'direct CPU'} tile`, async () => {
     const rt = await testEngine();
+    setGramTile(rt, tile);
     const v = clustered(n, q, n + q);
     await rt.scopeAsync(async () => {
       const tv = rt.fromData(v, [n, q]);
@@ -90,7 +99,15 @@ for (const [n, q] of [[3, 3], [70, 100], [257, 257], [1225, 100]] as const) {
       // dU sums ~n terms of +-1/count times unit vectors; 1e-4 of the largest |dv| covers f32.
       assertClose(await tv.grad!.read(), dv, { rtol: 1e-4, absTol: 1e-4, what: 'dv' });
       tv.grad!.dispose();
-    });
+      tv.grad = null;
+      // The fused form computes S with the same kernel (same bits, same masks).
+      const fused = patchLossOfRows(tv, 0.55);
+      backward(fused);
+      const lf = (await fused.read())[0]!;
+      assert.ok(Math.abs(lf - ref.loss) <= 1e-5 * Math.abs(ref.loss) + 1e-7, `fused loss ${lf} vs ${ref.loss}`);
+      assertClose(await tv.grad!.read(), dv, { rtol: 1e-4, absTol: 1e-4, what: 'dv (fused)' });
+      tv.grad!.dispose();
+    }).finally(() => setGramTile(rt, null));
   });
 }
 
