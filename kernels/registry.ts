@@ -5,6 +5,7 @@ import { argmaxKernels } from './argmax.ts';
 import { batchnormKernels } from './batchnorm.ts';
 import { continuityKernels } from './continuity.ts';
 import { conv3x3BackwardInputKernel, conv3x3BackwardWeightKernel, conv3x3ForwardKernel } from './conv2d.ts';
+import { directKernels } from './direct.ts';
 import { dropoutKernels } from './dropout.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { gatherRowsKernel, scatterRowsKernel } from './gather.ts';
@@ -24,7 +25,8 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   argmax: argmaxKernels,
   batchnorm: batchnormKernels,
   continuity: continuityKernels,
-  conv2d: () => [conv3x3ForwardKernel(true), conv3x3ForwardKernel(false), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
+  conv2d: () => [conv3x3ForwardKernel({ bias: true }), conv3x3ForwardKernel(), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
+  direct: directKernels,
   dropout: dropoutKernels,
   elementwise: elementwiseKernels,
   gather: () => [gatherRowsKernel(), scatterRowsKernel()],
@@ -33,7 +35,7 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   loss_reduce: () => [sumScaleKernel()],
   matmul: () => [
     ...[false, true].flatMap((ta) => [false, true].map((tb) => matmulKernel(ta, tb))),
-    matmulKernel(false, false, true),
+    matmulKernel(false, false, { bias: true }),
     sumPlanesKernel(),
     colSumKernel(),
   ],

@@ -1,0 +1,36 @@
+// Dispatch of the direct (CPU-adapter) GEMM kernels; no autograd here: conv2d and matmul
+// record their tape nodes and call these or the tiled kernels depending on the adapter.
+import { DIRECT_WG, directConvBackwardInputKernel, directConvBackwardWeightKernel, directConvForwardKernel, directMatmulKernel, directThreads, type DirectMatmulVariant } from '../../kernels/direct.ts';
+import { grid1d } from '../../kernels/spec.ts';
+import { params } from '../params.ts';
+import type { Tensor } from '../tensor.ts';
+
+export function directConvForward(x: Tensor, w: Tensor, bias: Tensor | null, height: number, width: number): Tensor {
+  const pixels = height * width, cin = x.shape[1]!, cout = w.shape[1]!;
+  const out = x.rt.empty([pixels, cout]);
+  const u = params(pixels, cout, cin, height, width);
+  x.rt.dispatch(directConvForwardKernel(!!bias), bias ? { x, w, bias, out, p: u } : { x, w, out, p: u }, grid1d(directThreads(pixels, cout), DIRECT_WG));
+  return out;
+}
+
+export function directConvBackwardInput(g: Tensor, w: Tensor, height: number, width: number): Tensor {
+  const pixels = height * width, cout = g.shape[1]!, cin = w.shape[0]! / 9;
+  const out = g.rt.empty([pixels, cin]);
+  g.rt.dispatch(directConvBackwardInputKernel(), { g, w, out, p: params(pixels, cin, cout, height, width) }, grid1d(directThreads(pixels, cin), DIRECT_WG));
+  return out;
+}
+
+export function directConvBackwardWeight(x: Tensor, g: Tensor, height: number, width: number): Tensor {
+  const cin = x.shape[1]!, cout = g.shape[1]!;
+  const out = x.rt.empty([9 * cin, cout]);
+  x.rt.dispatch(directConvBackwardWeightKernel(), { x, g, out, p: params(9 * cin, cout, cin, height, width) }, grid1d(directThreads(9 * cin, cout), DIRECT_WG));
+  return out;
+}
+
+/** [m, n] = op(a) op(b) (+ bias row vector). */
+export function directMatmul(a: Tensor, b: Tensor, variant: DirectMatmulVariant, m: number, n: number, k: number, bias?: Tensor | null): Tensor {
+  const out = a.rt.empty([m, n]);
+  const u = params(m, n, k);
+  a.rt.dispatch(directMatmulKernel(variant, !!bias), bias ? { a, b, bias, out, p: u } : { a, b, out, p: u }, grid1d(directThreads(m, n), DIRECT_WG));
+  return out;
+}

@@ -1,0 +1,183 @@
+// "Direct" GEMM-shaped kernels for CPU adapters (lavapipe, SwiftShader): no workgroup memory,
+// no barriers, every invocation accumulates RM rows x 4 columns (one vec4) in registers and
+// reads its operands straight from storage. On a CPU the caches do what workgroup tiles do on
+// a GPU, while barriers are expensive and LLVM's compile time grows fast with unrolled
+// register tiles (a 16x16 tiled kernel took 50-90 s to compile on lavapipe; these take well
+// under a second). Same numbers as the tiled kernels in kernels/matmul.ts and conv2d.ts,
+// which stay the default on real GPUs.
+//
+// Layouts (all row-major, channels-last): x [P, Cin] with P = H*W; conv weight [9*Cin, Cout]
+// (row tap*Cin + ci, tap = ky*3 + kx, neighbour (y + ky - 1, x + kx - 1)); matmul A [M, K],
+// B [K, N] unless transposed. Any sizes: loads past an edge read 0, stores are bounds-checked.
+import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+
+export const DIRECT_WG = 64;
+export const DIRECT_RM = 8;
+
+const R = Array.from({ length: DIRECT_RM }, (_, i) => i);
+
+/** Invocation t owns rows m0 .. m0+RM-1 and columns n0 .. n0+3 of the [M, N] output. */
+const prologue = `let t = gid.x + gid.y * (nwg.x * ${DIRECT_WG}u);
+  let colBlocks = (p.n + 3u) / 4u;
+  let m0 = (t / colBlocks) * ${DIRECT_RM}u;
+  let n0 = (t % colBlocks) * 4u;
+  if (m0 >= p.m) { return; }
+  ${R.map((i) => `var acc${i} = vec4f(0.0);`).join(' ')}`;
+
+const head = `@compute @workgroup_size(${DIRECT_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
+
+/** Reads 4 consecutive columns n0.. of row `row` of a row-major matrix with `cols` columns. */
+const load4 = (arr: string) => `fn load4_${arr}(row: u32, n0: u32, cols: u32) -> vec4f {
+  let base = row * cols + n0;
+  if (n0 + 3u < cols) { return vec4f(${arr}[base], ${arr}[base + 1u], ${arr}[base + 2u], ${arr}[base + 3u]); }
+  var v = vec4f(0.0);
+  for (var j = 0u; j < 4u; j++) { if (n0 + j < cols) { v[j] = ${arr}[base + j]; } }
+  return v;
+}`;
+
+function epilogue(bias: boolean): string {
+  return R.map(
+    (i) => `if (m0 + ${i}u < p.m) { store(m0 + ${i}u, n0, acc${i}${bias ? ' + load4_bias(0u, n0, p.n)' : ''}); }`,
+  ).join('\n  ');
+}
+
+const store = `fn store(row: u32, n0: u32, v: vec4f) {
+  for (var j = 0u; j < 4u; j++) { if (n0 + j < p.n) { out[row * p.n + n0 + j] = v[j]; } }
+}`;
+
+const nTaps = 9;
+
+/** Forward conv3x3: out[p, co] = sum over taps, ci of x[nb(p, tap), ci] w[tap*Cin + ci, co] (+ bias). */
+export function directConvForwardKernel(bias: boolean): KernelSpec {
+  const b = binds('x:read', 'w:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform');
+  return defineKernel(
+    `direct.conv_fwd${bias ? '.bias' : ''}`,
+    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
+${bindingsWgsl(b, { x: 'array<f32>', w: 'array<f32>', bias: 'array<f32>', out: 'array<f32>', p: 'P' })}
+${load4('w')}
+${bias ? load4('bias') : ''}
+${store}
+${head} {
+  ${prologue}
+  ${R.map((i) => `let py${i} = i32(min(m0 + ${i}u, p.m - 1u) / p.width); let px${i} = i32(min(m0 + ${i}u, p.m - 1u) % p.width);`).join('\n  ')}
+  for (var tap = 0u; tap < ${nTaps}u; tap++) {
+    let dy = i32(tap / 3u) - 1;
+    let dx = i32(tap % 3u) - 1;
+    // Row of x each output row reads at this tap, or -1 outside the image (zero padding).
+    ${R.map((i) => `let q${i} = select(-1, (py${i} + dy) * i32(p.width) + px${i} + dx, py${i} + dy >= 0 && py${i} + dy < i32(p.height) && px${i} + dx >= 0 && px${i} + dx < i32(p.width));`).join('\n    ')}
+    for (var ci = 0u; ci < p.cin; ci++) {
+      let wv = load4_w(tap * p.cin + ci, n0, p.n);
+      ${R.map((i) => `if (q${i} >= 0) { acc${i} = fma(vec4f(x[u32(q${i}) * p.cin + ci]), wv, acc${i}); }`).join('\n      ')}
+    }
+  }
+  ${epilogue(bias)}
+}`,
+    b,
+  );
+}
+
+/**
+ * Input gradient of conv3x3: dx[p, ci] = sum over taps, co of g[nb(p, flipped tap), co] w[tap*Cin + ci, co]
+ * (the forward conv with the kernel flipped in space and transposed in channels).
+ */
+export function directConvBackwardInputKernel(): KernelSpec {
+  const b = binds('g:read', 'w:read', 'out:read_write', 'p:uniform');
+  return defineKernel(
+    'direct.conv_dx',
+    `struct P { m: u32, n: u32, cout: u32, height: u32, width: u32 }
+${bindingsWgsl(b, { g: 'array<f32>', w: 'array<f32>', out: 'array<f32>', p: 'P' })}
+${store}
+${head} {
+  ${prologue}
+  ${R.map((i) => `let py${i} = i32(min(m0 + ${i}u, p.m - 1u) / p.width); let px${i} = i32(min(m0 + ${i}u, p.m - 1u) % p.width);`).join('\n  ')}
+  let cin = p.n;
+  for (var tap = 0u; tap < ${nTaps}u; tap++) {
+    // Output pixel q = p - offset(tap) received x[p] through this tap.
+    let dy = 1 - i32(tap / 3u);
+    let dx = 1 - i32(tap % 3u);
+    ${R.map((i) => `let q${i} = select(-1, (py${i} + dy) * i32(p.width) + px${i} + dx, py${i} + dy >= 0 && py${i} + dy < i32(p.height) && px${i} + dx >= 0 && px${i} + dx < i32(p.width));`).join('\n    ')}
+    for (var co = 0u; co < p.cout; co++) {
+      let base = tap * cin * p.cout + co;
+      var wv = vec4f(0.0);
+      for (var j = 0u; j < 4u; j++) { if (n0 + j < cin) { wv[j] = w[base + (n0 + j) * p.cout]; } }
+      ${R.map((i) => `if (q${i} >= 0) { acc${i} = fma(vec4f(g[u32(q${i}) * p.cout + co]), wv, acc${i}); }`).join('\n      ')}
+    }
+  }
+  ${epilogue(false)}
+}`,
+    b,
+  );
+}
+
+/** Weight gradient of conv3x3: dw[tap*Cin + ci, co] = sum over pixels p of x[nb(p, tap), ci] g[p, co]. */
+export function directConvBackwardWeightKernel(): KernelSpec {
+  const b = binds('x:read', 'g:read', 'out:read_write', 'p:uniform');
+  return defineKernel(
+    'direct.conv_dw',
+    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
+${bindingsWgsl(b, { x: 'array<f32>', g: 'array<f32>', out: 'array<f32>', p: 'P' })}
+${load4('g')}
+${store}
+${head} {
+  ${prologue}
+  // Rows m0.. are (tap, ci) pairs; a block of RM rows may span two taps.
+  ${R.map((i) => `let r${i} = min(m0 + ${i}u, p.m - 1u); let tap${i} = r${i} / p.cin; let ci${i} = r${i} % p.cin; let dy${i} = i32(tap${i} / 3u) - 1; let dx${i} = i32(tap${i} % 3u) - 1;`).join('\n  ')}
+  let pixels = p.height * p.width;
+  for (var y = 0u; y < p.height; y++) {
+    for (var xx = 0u; xx < p.width; xx++) {
+      let gv = load4_g(y * p.width + xx, n0, p.n);
+      ${R.map(
+        (i) => `{ let sy = i32(y) + dy${i}; let sx = i32(xx) + dx${i};
+        if (sy >= 0 && sy < i32(p.height) && sx >= 0 && sx < i32(p.width)) { acc${i} = fma(vec4f(x[(u32(sy) * p.width + u32(sx)) * p.cin + ci${i}]), gv, acc${i}); } }`,
+      ).join('\n      ')}
+    }
+  }
+  ${epilogue(false)}
+}`,
+    b,
+  );
+}
+
+export type DirectMatmulVariant = 'nn' | 'tn' | 'nt';
+
+/** C [M, N] = op(A) op(B): nn = A B, tn = A^T B (A stored [K, M]), nt = A B^T (B stored [N, K]). */
+export function directMatmulKernel(variant: DirectMatmulVariant, bias = false): KernelSpec {
+  const b = binds('a:read', 'b:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform');
+  const aIdx = (i: number) => (variant === 'tn' ? `k * p.m + ra${i}` : `ra${i} * p.k + k`);
+  const bLoad =
+    variant === 'nt'
+      ? `var bv = vec4f(0.0);
+      for (var j = 0u; j < 4u; j++) { if (n0 + j < p.n) { bv[j] = b[(n0 + j) * p.k + k]; } }`
+      : `let bv = load4_b(k, n0, p.n);`;
+  return defineKernel(
+    `direct.matmul.${variant}${bias ? '.bias' : ''}`,
+    `struct P { m: u32, n: u32, k: u32 }
+${bindingsWgsl(b, { a: 'array<f32>', b: 'array<f32>', bias: 'array<f32>', out: 'array<f32>', p: 'P' })}
+${load4('b')}
+${bias ? load4('bias') : ''}
+${store}
+${head} {
+  ${prologue}
+  ${R.map((i) => `let ra${i} = min(m0 + ${i}u, p.m - 1u);`).join('\n  ')}
+  for (var k = 0u; k < p.k; k++) {
+    ${bLoad}
+    ${R.map((i) => `acc${i} = fma(vec4f(a[${aIdx(i)}]), bv, acc${i});`).join('\n    ')}
+  }
+  ${epilogue(bias)}
+}`,
+    b,
+  );
+}
+
+/** Invocations for an [m, n] output. */
+export function directThreads(m: number, n: number): number {
+  return Math.ceil(m / DIRECT_RM) * Math.ceil(n / 4);
+}
+
+export const directKernels = (): KernelSpec[] => [
+  directConvForwardKernel(false),
+  directConvForwardKernel(true),
+  directConvBackwardInputKernel(),
+  directConvBackwardWeightKernel(),
+  ...(['nn', 'tn', 'nt'] as const).flatMap((v) => [directMatmulKernel(v), directMatmulKernel(v, true)]),
+];
