@@ -49,6 +49,7 @@ export class Runtime {
   private scopes: Set<Tensor>[] = [];
   private pendingUniforms: GPUBuffer[] = [];
   dispatchCount = 0;
+  private deviceError: Error | null = null;
   submitCount = 0;
 
   /** Read once: the device's limits object is a native wrapper, no need to query it per op. */
@@ -59,6 +60,11 @@ export class Runtime {
     this.device = ctx.device;
     this.maxBinding = ctx.device.limits.maxStorageBufferBindingSize;
     this.maxWorkgroups = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    // A validation error (bad WGSL, a bad binding) would otherwise only be printed by Dawn while
+    // the results silently read as zeros: keep the first one and throw it at the next readback.
+    ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
+      this.deviceError ??= new Error(`WebGPU error: ${e.error.message}`);
+    };
     this.pool = new BufferPool(this.device);
   }
 
@@ -257,6 +263,7 @@ export class Runtime {
     const bytes = staging.getMappedRange(0, t.byteSize).slice(0);
     staging.unmap();
     this.pool.release(staging);
+    this.throwDeviceError();
     return t.dtype === 'f32' ? new Float32Array(bytes) : t.dtype === 'i32' ? new Int32Array(bytes) : new Uint32Array(bytes);
   }
 
@@ -267,6 +274,15 @@ export class Runtime {
   async sync(): Promise<void> {
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
+    this.throwDeviceError();
+  }
+
+  private throwDeviceError(): void {
+    const e = this.deviceError;
+    if (e) {
+      this.deviceError = null;
+      throw e;
+    }
   }
 
   async destroy(): Promise<void> {

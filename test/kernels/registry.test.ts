@@ -15,6 +15,26 @@ test('every kernels/*.ts family is in the registry', () => {
   assert.equal(files.filter((f) => !(f in kernelFamilies)), [], 'families missing from kernels/registry.ts');
 });
 
+test('a kernel that fails validation raises an error at the next readback instead of reading zeros', async () => {
+  const rt = await testEngine();
+  const { defineKernel, binds } = await import('../../kernels/spec.ts');
+  const b = binds('y:read_write');
+  // Valid to wgsl_reflect, rejected by Dawn: 'from' is a reserved word in WGSL.
+  const bad = defineKernel('test.invalid', `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(1) fn main() { let from = 1.0; y[0] = from; }`, b);
+  await rt.scopeAsync(async () => {
+    const y = rt.empty([1]);
+    rt.dispatch(bad, { y }, [1]);
+    let message = '';
+    try {
+      await y.read();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(message, /WebGPU error/);
+  });
+});
+
 test('a descriptor that differs from its WGSL is refused', () => {
   const spec = kernelFamilies.elementwise!()[0]!;
   assert.throws(() => checkBindings({ ...spec, bindings: [...spec.bindings].reverse() }), /differ/);
