@@ -18,10 +18,12 @@ const R = Array.from({ length: DIRECT_RM }, (_, i) => i);
 
 /** Invocation t owns rows m0 .. m0+RM-1 and columns n0 .. n0+3 of the [M, N] output. */
 const prologue = `let t = gid.x + gid.y * (nwg.x * ${DIRECT_WG}u);
-  let colBlocks = (p.n + 3u) / 4u;
-  let m0 = (t / colBlocks) * ${DIRECT_RM}u;
-  let n0 = (t % colBlocks) * 4u;
-  if (m0 >= p.m) { return; }
+  // Neighbouring invocations take neighbouring row blocks and the same columns, so the
+  // weight (B) reads of a SIMD batch on a CPU adapter hit one address.
+  let rowBlocks = (p.m + ${DIRECT_RM - 1}u) / ${DIRECT_RM}u;
+  let m0 = (t % rowBlocks) * ${DIRECT_RM}u;
+  let n0 = (t / rowBlocks) * 4u;
+  if (n0 >= p.n) { return; }
   ${R.map((i) => `var acc${i} = vec4f(0.0);`).join(' ')}`;
 
 const head = `@compute @workgroup_size(${DIRECT_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
@@ -64,10 +66,11 @@ ${head} {
     let dy = i32(tap / 3u) - 1;
     let dx = i32(tap % 3u) - 1;
     // Row of x each output row reads at this tap, or -1 outside the image (zero padding).
-    ${R.map((i) => `let q${i} = select(-1, (py${i} + dy) * i32(p.width) + px${i} + dx, py${i} + dy >= 0 && py${i} + dy < i32(p.height) && px${i} + dx >= 0 && px${i} + dx < i32(p.width));`).join('\n    ')}
+    // Out-of-image neighbours read pixel 0 and are multiplied by 0: no branch in the inner loop.
+    ${R.map((i) => `let ok${i} = py${i} + dy >= 0 && py${i} + dy < i32(p.height) && px${i} + dx >= 0 && px${i} + dx < i32(p.width); let q${i} = select(0u, u32((py${i} + dy) * i32(p.width) + px${i} + dx), ok${i}) * p.cin; let k${i} = select(0.0, 1.0, ok${i});`).join('\n    ')}
     for (var ci = 0u; ci < p.cin; ci++) {
       let wv = load4_w(tap * p.cin + ci, n0, p.n);
-      ${R.map((i) => `if (q${i} >= 0) { acc${i} = fma(vec4f(x[u32(q${i}) * p.cin + ci]), wv, acc${i}); }`).join('\n      ')}
+      ${R.map((i) => `acc${i} = fma(vec4f(x[q${i} + ci] * k${i}), wv, acc${i});`).join('\n      ')}
     }
   }
   ${epilogue(bias)}
