@@ -1,0 +1,104 @@
+// conv2d: 3x3, stride 1, zero padding 1, channels-last, with its backward. Layouts and the
+// three implicit GEMMs are described in kernels/conv2d.ts; in short x [H*W, Cin],
+// weight [9*Cin, Cout] (row tap*Cin + ci, tap = ky*3 + kx), bias [Cout], out [H*W, Cout].
+import { conv3x3BackwardInput, conv3x3BackwardWeight, conv3x3Forward, convFill4 } from '../../kernels/conv2d.ts';
+import type { GemmTile } from '../../kernels/matmul.ts';
+import type { Tensor } from '../tensor.ts';
+import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
+import { colSum, isCpuAdapter, runGemm } from './matmul.ts';
+
+export interface Conv2dOptions {
+  height: number;
+  width: number;
+  tile?: GemmTile;
+}
+
+interface ConvDims {
+  pixels: number;
+  cin: number;
+  cout: number;
+}
+
+function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvDims {
+  const pixels = height * width;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
+    throw new Error(`conv2d: bad image size ${height}x${width}`);
+  if (x.shape.length !== 2 || x.shape[0] !== pixels) throw new Error(`conv2d: x ${x} is not [${pixels}, Cin] for a ${height}x${width} image`);
+  const cin = x.shape[1]!;
+  if (w.shape.length !== 2 || w.shape[0] !== 9 * cin) throw new Error(`conv2d: weight ${w} is not [9*${cin}, Cout]`);
+  return { pixels, cin, cout: w.shape[1]! };
+}
+
+/**
+ * On CPU adapters (lavapipe, SwiftShader) the direct kernels of kernels/direct.ts: as fast as
+ * the tiled ones there and they compile in milliseconds instead of up to a minute. An explicit
+ * `tile` always selects the tiled kernels (benchmarks, tests of both paths).
+ */
+function useDirect(t: Tensor, opts: Conv2dOptions): boolean {
+  return !opts.tile && isCpuAdapter(t.rt);
+}
+
+/** Forward only: [H*W, Cout]. */
+export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOptions): Tensor {
+  const { pixels, cin, cout } = convDims(x, w, opts);
+  if (bias && bias.size !== cout) throw new Error(`conv2d: bias ${bias} does not match ${cout} output channels`);
+  if (useDirect(x, opts)) return directConvForward(x, w, bias, opts.height, opts.width);
+  return runGemm(x.rt, {
+    family: conv3x3Forward,
+    a: x,
+    b: w,
+    bias,
+    m: pixels,
+    n: cout,
+    k: 9 * cin,
+    extra: [opts.height, opts.width, cin],
+    tile: opts.tile,
+    fill4: convFill4(cin, cout).forward,
+  });
+}
+
+/** dL/dx [H*W, Cin] from g = dL/dout [H*W, Cout]: a conv of g with the flipped, transposed kernel. */
+export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): Tensor {
+  const cout = w.shape[1]!, cin = w.shape[0]! / 9;
+  if (useDirect(g, opts)) return directConvBackwardInput(g, w, opts.height, opts.width);
+  return runGemm(g.rt, {
+    family: conv3x3BackwardInput,
+    a: g,
+    b: w,
+    m: opts.height * opts.width,
+    n: cin,
+    k: 9 * cout,
+    extra: [opts.height, opts.width, cout],
+    tile: opts.tile,
+    fill4: convFill4(cin, cout).dx,
+  });
+}
+
+/** dL/dw [9*Cin, Cout] = im2col(x)^T g, a GEMM over pixels (split-K, planes summed in order). */
+export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions & { split?: number }): Tensor {
+  const cin = x.shape[1]!, cout = g.shape[1]!;
+  if (useDirect(x, opts)) return directConvBackwardWeight(x, g, opts.height, opts.width);
+  return runGemm(x.rt, {
+    family: conv3x3BackwardWeight,
+    a: x,
+    b: g,
+    m: 9 * cin,
+    n: cout,
+    k: opts.height * opts.width,
+    extra: [opts.height, opts.width, cin],
+    tile: opts.tile,
+    split: opts.split,
+    fill4: convFill4(cin, cout).dw,
+  });
+}
+
+/** 3x3 convolution (stride 1, zero padding 1) of a channels-last map, recorded on the tape. */
+export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOptions): Tensor {
+  const out = conv2dRaw(x, w, bias, opts);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return x.rt.tape.record('conv2d', inputs, out, (g) => [
+    x.requiresGrad ? conv2dBackwardInput(g, w, opts) : null,
+    w.requiresGrad ? conv2dBackwardWeight(x, g, opts) : null,
+    bias?.requiresGrad ? colSum(g) : null,
+  ]);
+}

@@ -1,0 +1,155 @@
+// Matrix products with their backward rules: matmul (with transposed variants), linear
+// (x W + b, which is also a 1x1 convolution of a channels-last feature map) and the
+// deterministic column sum that gives bias gradients.
+import {
+  colSumGrid,
+  colSumKernel,
+  CPU_SMALL_TILE,
+  CPU_TILE,
+  gemmGrid,
+  gemmKernel,
+  gemmParams,
+  GPU_TILE,
+  matmulFamily,
+  matmulFill4,
+  sumPlanesGrid,
+  sumPlanesKernel,
+  type GemmFamily,
+  type GemmTile,
+} from '../../kernels/matmul.ts';
+import { params } from '../params.ts';
+import { directMatmul } from './direct.ts';
+import type { Tensor } from '../tensor.ts';
+
+/**
+ * How many K-splits a GEMM gets. Few output tiles over a long K leave most of a GPU idle
+ * (dW of a conv: a handful of tiles, K = all pixels), so K is cut into chunks of at least
+ * MIN_CHUNK until there are about TARGET_GROUPS workgroups; the planes are then summed in a
+ * fixed order. 48 groups fill lavapipe's threads many times over and a GPU reasonably.
+ */
+const TARGET_GROUPS = 48;
+const MIN_CHUNK = 512;
+
+export function chooseSplit(m: number, n: number, k: number, tile: GemmTile): number {
+  const tiles = Math.ceil(m / tile.bm) * Math.ceil(n / tile.bn);
+  const wanted = Math.ceil(TARGET_GROUPS / tiles);
+  return Math.max(1, Math.min(wanted, Math.floor(k / MIN_CHUNK)));
+}
+
+/** Software adapters (lavapipe, SwiftShader) report themselves in the adapter info. */
+export function isCpuAdapter(rt: Tensor['rt']): boolean {
+  const r = rt.ctx.report;
+  return /llvmpipe|lavapipe|swiftshader|software/i.test(`${r.vendor} ${r.architecture} ${r.description}`);
+}
+
+/** GEMMs from this many flops on get CPU_TILE on CPU adapters (its cold compile pays off). */
+export const BIG_GEMM_FLOPS = 2 ** 28;
+
+/**
+ * The tile a GEMM uses unless told otherwise: on CPU adapters big register blocks for big
+ * products and 8x8 ones for the rest (see kernels/matmul.ts); GPU_TILE on GPUs.
+ */
+export function chooseTile(rt: Tensor['rt'], m: number, n: number, k: number): GemmTile {
+  if (!isCpuAdapter(rt)) return GPU_TILE;
+  return 2 * m * n * k >= BIG_GEMM_FLOPS ? CPU_TILE : CPU_SMALL_TILE;
+}
+
+export interface GemmRun {
+  family: GemmFamily;
+  a: Tensor;
+  b: Tensor;
+  bias?: Tensor | null;
+  m: number;
+  n: number;
+  k: number;
+  /** The family's extra uniform fields, in order. */
+  extra?: number[];
+  tile?: GemmTile;
+  /** K-splits; default chooseSplit(). */
+  split?: number;
+  /** The sizes allow the family's vec4 loaders (see matmulFill4 / convFill4). */
+  fill4?: boolean;
+}
+
+/** Dispatches one GEMM of any family into a new [m, n] tensor (no autograd). */
+export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
+  const tile = r.tile ?? chooseTile(rt, r.m, r.n, r.k);
+  const out = rt.empty([r.m, r.n]);
+  if (r.m === 0 || r.n === 0) return out;
+  const bk = tile.bk;
+  let split = Math.max(1, Math.floor(r.split ?? chooseSplit(r.m, r.n, r.k, tile)));
+  const kChunk = Math.max(bk, Math.ceil(Math.ceil(r.k / split) / bk) * bk);
+  split = Math.max(1, Math.ceil(r.k / kChunk));
+  const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4 });
+  const u = params(...gemmParams(r.m, r.n, r.k, kChunk, ...(r.extra ?? [])));
+  const target = split === 1 ? out : rt.empty([split, r.m, r.n]);
+  const res: Record<string, Tensor | Uint32Array> = { a: r.a, b: r.b, c: target, p: u };
+  if (r.bias) res.bias = r.bias;
+  rt.dispatch(spec, res, gemmGrid(r.m, r.n, split, tile));
+  if (split > 1) {
+    rt.dispatch(sumPlanesKernel(), { parts: target, out, p: params(r.m * r.n, split) }, sumPlanesGrid(r.m * r.n));
+    target.dispose();
+  }
+  return out;
+}
+
+function dims2(op: string, t: Tensor): [number, number] {
+  if (t.shape.length !== 2) throw new Error(`${op}: expected a matrix, got ${t}`);
+  return [t.shape[0]!, t.shape[1]!];
+}
+
+export interface MatmulOptions {
+  /** Use A^T: `a` is stored [K, M]. */
+  transA?: boolean;
+  /** Use B^T: `b` is stored [N, K]. */
+  transB?: boolean;
+  tile?: GemmTile;
+}
+
+/** op(a) op(b) without autograd; bias [N] (optional) is added to every row. */
+export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false, tile }: MatmulOptions = {}, bias?: Tensor | null): Tensor {
+  const [ar, ac] = dims2('matmul', a), [br, bc] = dims2('matmul', b);
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const [k2, n] = transB ? [bc, br] : [br, bc];
+  if (k !== k2) throw new Error(`matmul: inner sizes differ (${a}${transA ? '^T' : ''} x ${b}${transB ? '^T' : ''})`);
+  if (bias && bias.size !== n) throw new Error(`matmul: bias ${bias} does not match ${n} columns`);
+  // CPU adapters: the direct kernels (see conv2d.ts); A^T B^T has no direct variant.
+  if (!tile && !(transA && transB) && isCpuAdapter(a.rt)) return directMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', m, n, k, bias);
+  const fill4 = matmulFill4(m, n, k, transA, transB);
+  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile, fill4 });
+}
+
+/**
+ * C = op(a) op(b), op = transpose where asked. Backward (G = dC):
+ *   d op(A) = G op(B)^T, d op(B) = op(A)^T G, written back in each operand's stored layout.
+ */
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const { transA = false, transB = false, tile } = opts;
+  const out = matmulRaw(a, b, opts);
+  return a.rt.tape.record('matmul', [a, b], out, (g) => [
+    a.requiresGrad ? (transA ? matmulRaw(b, g, { transA: transB, transB: true, tile }) : matmulRaw(g, b, { transB: !transB, tile })) : null,
+    b.requiresGrad ? (transB ? matmulRaw(g, a, { transA: true, transB: transA, tile }) : matmulRaw(a, g, { transA: !transA, tile })) : null,
+  ]);
+}
+
+/** Column sums of a [rows, cols] matrix: [cols]. Deterministic (tree in workgroup memory). */
+export function colSum(x: Tensor): Tensor {
+  const [rows, cols] = dims2('colSum', x);
+  const out = x.rt.empty([cols]);
+  x.rt.dispatch(colSumKernel(), { x, out, p: params(rows, cols) }, colSumGrid(cols));
+  return out;
+}
+
+/**
+ * y = x W + b: x [P, Cin], w [Cin, Cout], bias [Cout] or null. Also the 1x1 convolution of a
+ * channels-last map. Backward: dx = g W^T, dW = x^T g, db = column sums of g.
+ */
+export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null, tile?: GemmTile): Tensor {
+  const out = matmulRaw(x, w, { tile }, bias);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return x.rt.tape.record('linear', inputs, out, (g) => [
+    x.requiresGrad ? matmulRaw(g, w, { transB: true, tile }) : null,
+    w.requiresGrad ? matmulRaw(x, g, { transA: true, tile }) : null,
+    bias?.requiresGrad ? colSum(g) : null,
+  ]);
+}

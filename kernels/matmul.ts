@@ -1,0 +1,334 @@
+// Tiled GEMM in WGSL: C[M,N] = A[M,K] B[K,N] (+ bias[N] broadcast over rows).
+//
+// One generator serves every GEMM-shaped kernel of the project. A family supplies WGSL
+// loaders, `loadA(m, k)` and `loadB(k, n)`, that read one element of the logical operands
+// (called only for in-range m < M, n < N, k < K); the core does the rest: a workgroup owns a
+// BM x BN tile of C, walks K in steps of BK, stages both operand tiles in workgroup memory
+// (zero-filled past the edges, so any M, N, K works) and every invocation accumulates an
+// RM x RN block of outputs in registers. Plain matmul, its transposed variants and the
+// implicit-GEMM convolutions (kernels/conv2d.ts) differ only in their loaders; this is
+// TF.js's mm_readA / mm_readB idea.
+//
+// Workgroup tiles are vec4 arrays laid out along each operand's contiguous memory direction
+// ([m][k/4] when A is stored [M,K], [k][m/4] when stored [K,M]; likewise for B), so an
+// invocation reads RM + RN vec4 per 4 steps of k in either layout. When the contiguous sizes
+// are multiples of 4, the family's `loadA4` / `loadB4` fill the tiles with one vec4 per
+// load as well (the operands are then bound as arrays of vec4).
+//
+// Why vec4 and big register blocks: on lavapipe (the CPU Vulkan driver this project mostly
+// runs on) every load or store of a storage or workgroup buffer inside a loop is emitted lane
+// by lane (~10 instructions per lane, plus a few per extra component), while an FMA is one
+// SIMD instruction for 8 lanes. What counts is FMAs per memory operation: an RM x RN block
+// does RM*RN*4 FMAs per RM + RN vec4 reads. GPUs like the same vec4 traffic (TF.js's
+// matmul_packed does it), with smaller blocks: the tile is a parameter.
+//
+// Split-K: workgroup z handles k in [z*kChunk, min(K, (z+1)*kChunk)) and writes its partial
+// tile to plane z of C ([split, M, N]); sumPlanesKernel adds the planes in a fixed order, so
+// results stay deterministic. Bias is added by plane 0 only.
+import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+
+/**
+ * Tile shape: a workgroup computes BM x BN outputs with (BM/RM) x (BN/RN) invocations, each
+ * an RM x RN block; K advances BK at a time. RM, RN and BK are multiples of 4.
+ */
+export interface GemmTile {
+  bm: number;
+  bn: number;
+  bk: number;
+  rm: number;
+  rn: number;
+}
+
+/**
+ * Tiles per adapter kind and problem size (engine/ops/matmul.ts chooseTile picks one). On
+ * lavapipe, measured by bench/kernels/conv_matmul.ts: 16x16 blocks run ~1.7x faster than
+ * 8x8 on the 70x70 100->100 conv GEMMs, but LLVM needs ~20 s (cold, once: Mesa caches it on
+ * disk) to compile such a kernel against ~3 s for 8x8, so only big GEMMs get them.
+ */
+export const CPU_TILE: GemmTile = { bm: 128, bn: 128, bk: 4, rm: 16, rn: 16 };
+export const CPU_SMALL_TILE: GemmTile = { bm: 32, bn: 32, bk: 4, rm: 8, rn: 8 };
+/** For GPUs: 4x4 blocks, 256 invocations, TF.js-like. Not measured here (no GPU on the dev machines). */
+export const GPU_TILE: GemmTile = { bm: 64, bn: 64, bk: 16, rm: 4, rn: 4 };
+
+export function tileThreads(t: GemmTile): number {
+  return (t.bm / t.rm) * (t.bn / t.rn);
+}
+
+export function tileKey(t: GemmTile): string {
+  return `${t.bm}x${t.bn}x${t.bk}.${t.rm}x${t.rn}`;
+}
+
+/** Workgroup memory of a tile, in bytes. */
+export const tileBytes = (t: GemmTile) => (t.bm + t.bn) * t.bk * 4;
+
+export function checkTile(t: GemmTile): void {
+  const ok =
+    [t.bm, t.bn, t.bk, t.rm, t.rn].every((v) => Number.isInteger(v) && v > 0) &&
+    t.rm % 4 === 0 &&
+    t.rn % 4 === 0 &&
+    t.bk % 4 === 0 &&
+    t.bm % t.rm === 0 &&
+    t.bn % t.rn === 0 &&
+    tileThreads(t) <= 256 &&
+    tileBytes(t) <= 12 * 1024;
+  if (!ok) throw new Error(`invalid GEMM tile ${tileKey(t)} (RM, RN, BK multiples of 4, BM % RM = BN % RN = 0, <= 256 invocations, <= 12 KiB)`);
+}
+
+/** What a GEMM family plugs into the core. */
+export interface GemmFamily {
+  /** Unique name of the loaders (part of the pipeline key). */
+  name: string;
+  /**
+   * WGSL defining `fn loadA(m: u32, k: u32) -> f32` and `fn loadB(k: u32, n: u32) -> f32` over
+   * `a`, `b`: array<f32>. They may use the uniforms `p` and `divu` (exact division < 2^24).
+   */
+  loaders: string;
+  /**
+   * WGSL defining `fn loadA4(m: u32, k: u32) -> vec4<f32>` (4 consecutive elements along A's
+   * contiguous direction: k when aKFast, else m) and `loadB4(k, n)` likewise, over `a`, `b`:
+   * array<vec4<f32>>. Used only where the caller says the sizes allow it (gemmKernel's fill4).
+   */
+  loaders4?: string;
+  /** Extra u32 uniform fields after the core's (m, n, k, kChunk), e.g. ['h', 'w', 'c']. */
+  extraFields?: readonly string[];
+  /** True where consecutive k of A are adjacent in memory (A stored [M,K]). */
+  aKFast: boolean;
+  /** True where consecutive k of B are adjacent in memory (B stored [N,K]). */
+  bKFast: boolean;
+}
+
+/** Uniform layout of every GEMM kernel: m, n, k, kChunk, then the family's extra fields. */
+export function gemmParams(m: number, n: number, k: number, kChunk: number, ...extra: number[]): number[] {
+  return [m, n, k, kChunk, ...extra];
+}
+
+/**
+ * a / b for a, b < 2^24 through an f32 quotient corrected by one either way. Integer division
+ * by a runtime value has no SIMD instruction on CPUs (lavapipe scalarises it per lane); this
+ * stays in vector registers. Exact: the f32 estimate is within 1 of the true quotient.
+ */
+const DIVU = `fn divu(a: u32, b: u32) -> u32 {
+  var q = u32(f32(a) / f32(b));
+  q = select(q, q - 1u, q * b > a);
+  q = select(q, q + 1u, (q + 1u) * b <= a);
+  return q;
+}`;
+
+/**
+ * Emits the (unrolled) loads of one operand tile, BX x BK elements spread over T invocations,
+ * in memory order so neighbouring invocations read neighbouring addresses. With fill4 each
+ * invocation moves vec4 groups along the contiguous direction.
+ */
+function tileFill(op: 'A' | 'B', bx: number, bk: number, threads: number, kFast: boolean, fill4: boolean): string {
+  const tile = op === 'A' ? 'As' : 'Bs';
+  const base = op === 'A' ? 'm0' : 'n0';
+  const lim = op === 'A' ? 'p.m' : 'p.n';
+  const call = (suffix: string) => (op === 'A' ? `loadA${suffix}(x, k)` : `loadB${suffix}(k, x)`);
+  const total = fill4 ? (bx * bk) / 4 : bx * bk;
+  const out: string[] = [];
+  for (let i = 0; i < Math.ceil(total / threads); i++) {
+    const e = `tid + ${i * threads}u`;
+    let body: string;
+    if (fill4) {
+      // Group e covers 4 elements along the contiguous direction; the tile row holds them as one vec4.
+      const [xx, kk, slot] = kFast
+        ? [`(${e}) / ${bk / 4}u`, `(${e}) % ${bk / 4}u * 4u`, `xx * ${bk / 4}u + kk / 4u`]
+        : [`(${e}) % ${bx / 4}u * 4u`, `(${e}) / ${bx / 4}u`, `kk * ${bx / 4}u + xx / 4u`];
+      body = `{ let xx = ${xx}; let kk = ${kk}; let x = ${base} + xx; let k = k0 + kk;
+      var v = vec4<f32>(); if (x < ${lim} && k < kEnd) { v = ${call('4')}; } ${tile}[${slot}] = v; }`;
+    } else {
+      const [xx, kk, slot] = kFast
+        ? [`(${e}) / ${bk}u`, `(${e}) % ${bk}u`, `${tile}[xx * ${bk / 4}u + kk / 4u][kk % 4u]`]
+        : [`(${e}) % ${bx}u`, `(${e}) / ${bx}u`, `${tile}[kk * ${bx / 4}u + xx / 4u][xx % 4u]`];
+      body = `{ let xx = ${xx}; let kk = ${kk}; let x = ${base} + xx; let k = k0 + kk;
+      var v = 0.0; if (x < ${lim} && k < kEnd) { v = ${call('')}; } ${slot} = v; }`;
+    }
+    out.push((i + 1) * threads > total ? `    if (${e} < ${total}u) ${body}` : `    ${body}`);
+  }
+  return out.join('\n');
+}
+
+/**
+ * Register reads of one operand for 4 steps of k (group kq of the tile): RX vec4 either way.
+ * Returns the statements and an accessor (row/col r, step c) -> WGSL scalar.
+ */
+function tileReads(op: 'A' | 'B', bx: number, bk: number, rx: number, kFast: boolean, kq: number): [string, (r: number, c: number) => string] {
+  const tile = op === 'A' ? 'As' : 'Bs', lane = op === 'A' ? 'lid.y' : 'lid.x';
+  const v = `${op === 'A' ? 'a' : 'b'}${kq}_`;
+  const xyzw = 'xyzw';
+  if (kFast) {
+    const reads = [...Array(rx).keys()].map((r) => `let ${v}${r} = ${tile}[(${lane} * ${rx}u + ${r}u) * ${bk / 4}u + ${kq}u];`);
+    return [reads.join(' '), (r, c) => `${v}${r}.${xyzw[c]}`];
+  }
+  const reads: string[] = [];
+  for (let c = 0; c < 4; c++)
+    for (let q = 0; q < rx / 4; q++) reads.push(`let ${v}${c}_${q} = ${tile}[${(kq * 4 + c) * (bx / 4)}u + ${lane} * ${rx / 4}u + ${q}u];`);
+  return [reads.join(' '), (r, c) => `${v}${c}_${r >> 2}.${xyzw[r & 3]}`];
+}
+
+export interface GemmKernelOptions {
+  tile?: GemmTile;
+  /** Add bias[n] to every row (plane 0 only under split-K). */
+  bias?: boolean;
+  /** Fill the tiles with the family's vec4 loaders; the caller checks the sizes allow it. */
+  fill4?: boolean;
+}
+
+/** Builds the WGSL of a GEMM kernel for a family, tile and epilogue. */
+export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false }: GemmKernelOptions = {}): KernelSpec {
+  checkTile(tile);
+  if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
+  const { bm, bn, bk, rm, rn } = tile;
+  const tx = bn / rn, ty = bm / rm, threads = tx * ty;
+  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
+  const fields = ['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => `${f}: u32`).join(', ');
+  const I = [...Array(rm).keys()], J = [...Array(rn).keys()];
+  const decl = I.map((i) => J.map((j) => `var c${i}_${j} = 0.0;`).join(' ')).join('\n  ');
+  // The whole BK slice is unrolled: all register reads first, then each accumulator's BK
+  // FMAs back to back. The chain stays in SSA values and the accumulator (a loop-carried
+  // variable, which lavapipe stores through the execution mask) is written once per slice.
+  const reads: string[] = [];
+  const aOf: ((r: number, c: number) => string)[] = [], bOf: ((r: number, c: number) => string)[] = [];
+  for (let kq = 0; kq < bk / 4; kq++) {
+    const [ra, fa] = tileReads('A', bm, bk, rm, family.aKFast, kq);
+    const [rb, fb] = tileReads('B', bn, bk, rn, family.bKFast, kq);
+    reads.push(ra, rb);
+    aOf.push(fa);
+    bOf.push(fb);
+  }
+  const chain = (i: number, j: number) => {
+    let e = `c${i}_${j}`;
+    for (let kq = 0; kq < bk / 4; kq++) for (let c = 0; c < 4; c++) e = `fma(${aOf[kq]!(i, c)}, ${bOf[kq]!(j, c)}, ${e})`;
+    return `c${i}_${j} = ${e};`;
+  };
+  const fmas = I.map((i) => J.map((j) => chain(i, j)).join('\n    ')).join('\n    ');
+  const stores = I.map((i) => {
+    const cols = J.map((j) => {
+      const col = `n0 + lid.x * ${rn}u + ${j}u`;
+      const val = bias ? `c${i}_${j} + select(0.0, bias[${col}], wid.z == 0u)` : `c${i}_${j}`;
+      return `if (r < p.m && ${col} < p.n) { c[plane + r * p.n + ${col}] = ${val}; }`;
+    });
+    return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
+  }).join('\n  ');
+  const operand = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
+  const code = `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}
+struct P { ${fields} }
+${bindingsWgsl(b, { a: operand, b: operand, bias: 'array<f32>', c: 'array<f32>', p: 'P' })}
+var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(bn * bk) / 4}>;
+${DIVU}
+${fill4 ? family.loaders4 : family.loaders}
+@compute @workgroup_size(${tx}, ${ty}, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3u) {
+  let m0 = wid.y * ${bm}u;
+  let n0 = wid.x * ${bn}u;
+  let kBegin = wid.z * p.kChunk;
+  let kEnd = min(p.k, kBegin + p.kChunk);
+  ${decl}
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${bk}u) {
+${tileFill('A', bm, bk, threads, family.aKFast, fill4)}
+${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
+    workgroupBarrier();
+    ${reads.join('\n    ')}
+    ${fmas}
+    workgroupBarrier();
+  }
+  let plane = wid.z * p.m * p.n;
+  ${stores}
+}
+`;
+  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}`, code, b);
+}
+
+/** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */
+export function gemmGrid(m: number, n: number, split: number, tile: GemmTile): [number, number, number] {
+  return [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm), split];
+}
+
+/**
+ * Plain matmul loaders: A stored [M,K] (or [K,M] when transA), B stored [K,N] (or [N,K]).
+ * vec4 loads need the contiguous sizes to be multiples of 4: see matmulFill4.
+ */
+export function matmulFamily(transA: boolean, transB: boolean): GemmFamily {
+  const la = transA ? 'k * p.m + m' : 'm * p.k + k';
+  const lb = transB ? 'n * p.k + k' : 'k * p.n + n';
+  return {
+    name: `mm${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
+    loaders: `fn loadA(m: u32, k: u32) -> f32 { return a[${la}]; }
+fn loadB(k: u32, n: u32) -> f32 { return b[${lb}]; }`,
+    loaders4: `fn loadA4(m: u32, k: u32) -> vec4<f32> { return a[(${la}) / 4u]; }
+fn loadB4(k: u32, n: u32) -> vec4<f32> { return b[(${lb}) / 4u]; }`,
+    aKFast: !transA,
+    bKFast: transB,
+  };
+}
+
+/** Whether a matmul's operands can be loaded as vec4: each one's contiguous size is a multiple of 4. */
+export function matmulFill4(m: number, n: number, k: number, transA: boolean, transB: boolean): boolean {
+  return (transA ? m : k) % 4 === 0 && (transB ? k : n) % 4 === 0;
+}
+
+export function matmulKernel(transA: boolean, transB: boolean, opts: GemmKernelOptions = {}): KernelSpec {
+  return gemmKernel(matmulFamily(transA, transB), opts);
+}
+
+// ---------- reductions that go with GEMMs ----------
+
+export const PLANES_WG = 256;
+
+/** out[i] = sum over s of parts[s * n + i], s = 0, 1, ... in order (split-K second stage). */
+export function sumPlanesKernel(): KernelSpec {
+  const b = binds('parts:read', 'out:read_write', 'p:uniform');
+  return defineKernel(
+    'gemm.sum_planes',
+    `struct P { n: u32, planes: u32 }
+${bindingsWgsl(b, { parts: 'array<f32>', out: 'array<f32>', p: 'P' })}
+@compute @workgroup_size(${PLANES_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * ${PLANES_WG}u);
+  if (i >= p.n) { return; }
+  var s = parts[i];
+  for (var z = 1u; z < p.planes; z++) { s += parts[z * p.n + i]; }
+  out[i] = s;
+}`,
+    b,
+  );
+}
+
+export const sumPlanesGrid = (n: number) => grid1d(n, PLANES_WG);
+
+/** Column-sum workgroup: COLS columns x ROWS row-lanes (256 invocations). */
+export const COLSUM_COLS = 16;
+export const COLSUM_ROWS = 16;
+
+/**
+ * out[c] = sum over r of x[r * cols + c]. Each invocation sums a fixed stride of rows in
+ * order, then the ROWS partial sums of a column meet in a tree in workgroup memory: a fixed
+ * order, no atomics, so the result is the same run after run.
+ */
+export function colSumKernel(): KernelSpec {
+  const b = binds('x:read', 'out:read_write', 'p:uniform');
+  return defineKernel(
+    'gemm.colsum',
+    `struct P { rows: u32, cols: u32 }
+${bindingsWgsl(b, { x: 'array<f32>', out: 'array<f32>', p: 'P' })}
+var<workgroup> part: array<f32, ${COLSUM_COLS * COLSUM_ROWS}>;
+@compute @workgroup_size(${COLSUM_COLS}, ${COLSUM_ROWS}, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let c = wid.x * ${COLSUM_COLS}u + lid.x;
+  var s = 0.0;
+  if (c < p.cols) {
+    for (var r = lid.y; r < p.rows; r += ${COLSUM_ROWS}u) { s += x[r * p.cols + c]; }
+  }
+  part[lid.y * ${COLSUM_COLS}u + lid.x] = s;
+  workgroupBarrier();
+  for (var half = ${COLSUM_ROWS / 2}u; half > 0u; half = half / 2u) {
+    if (lid.y < half) { part[lid.y * ${COLSUM_COLS}u + lid.x] += part[(lid.y + half) * ${COLSUM_COLS}u + lid.x]; }
+    workgroupBarrier();
+  }
+  if (lid.y == 0u && c < p.cols) { out[c] = part[lid.x]; }
+}`,
+    b,
+  );
+}
+
+export const colSumGrid = (cols: number): [number, number, number] => [Math.ceil(cols / COLSUM_COLS), 1, 1];
