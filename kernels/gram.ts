@@ -10,7 +10,6 @@
 // operands in workgroup memory (as vec4 along M and N), and each thread accumulates a TM x TN
 // register block (TN, TM multiples of 4). `symOut` (C = X X^T) computes only the tiles on and
 // above the diagonal and mirrors them, halving the forward Gram.
-import { treeReduceWgsl } from './loss_reduce.ts';
 import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
 /**
@@ -199,10 +198,12 @@ export function gemmGrid(c: GemmConfig, m: number, n: number): { grid: [number, 
   return { grid: [Math.max(1, Math.ceil(n / c.bn)), Math.max(1, Math.ceil(m / c.bm)), 1], tiles: 0 };
 }
 
-/** Threads per row of the normalisation kernels. */
+/** Threads per workgroup of the normalisation kernels: one thread per row (no barriers;
+ *  see kernels/softmax_xent.ts for why that wins at these row lengths). */
 export const NORM_WG = 64;
 
-const rowHead = `@compute @workgroup_size(${NORM_WG}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32)`;
+const rowHead = `@compute @workgroup_size(${NORM_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
+const rowIndex = `let row = gid.x + gid.y * (nwg.x * ${NORM_WG}u);`;
 
 /** u = v / max(|v|, eps) per row of v [n, q] (as torch.nn.functional.normalize). */
 export function normalizeRowsKernel(): KernelSpec {
@@ -211,17 +212,15 @@ export function normalizeRowsKernel(): KernelSpec {
     `gram.normalize.wg${NORM_WG}`,
     `struct P { n: u32, q: u32, eps: f32 }
 ${bindingsWgsl(b, { v: 'array<f32>', u: 'array<f32>', p: 'P' })}
-var<workgroup> red: array<f32, ${NORM_WG}>;
 ${rowHead} {
-  let row = wid.x + wid.y * nwg.x;
-  let ok = row < p.n;
-  let base = row * p.q;
-  var s = 0.0;
-  if (ok) { for (var j = lid; j < p.q; j += ${NORM_WG}u) { let x = v[base + j]; s += x * x; } }
-  red[lid] = s;
-  ${treeReduceWgsl('red', 'lid', NORM_WG, 'a + b')}
-  let inv = 1.0 / max(sqrt(red[0]), p.eps);
-  if (ok) { for (var j = lid; j < p.q; j += ${NORM_WG}u) { u[base + j] = v[base + j] * inv; } }
+  ${rowIndex}
+  if (row < p.n) {
+    let base = row * p.q;
+    var s = 0.0;
+    for (var j = 0u; j < p.q; j++) { let x = v[base + j]; s += x * x; }
+    let inv = 1.0 / max(sqrt(s), p.eps);
+    for (var j = 0u; j < p.q; j++) { u[base + j] = v[base + j] * inv; }
+  }
 }`,
     b,
   );
@@ -237,58 +236,47 @@ export function normalizeRowsBackwardKernel(): KernelSpec {
     `gram.normalize_bwd.wg${NORM_WG}`,
     `struct P { n: u32, q: u32, eps: f32 }
 ${bindingsWgsl(b, { v: 'array<f32>', du: 'array<f32>', dv: 'array<f32>', p: 'P' })}
-var<workgroup> red: array<f32, ${NORM_WG}>;
-var<workgroup> red2: array<f32, ${NORM_WG}>;
 ${rowHead} {
-  let row = wid.x + wid.y * nwg.x;
-  let ok = row < p.n;
-  let base = row * p.q;
-  var s = 0.0;
-  var d = 0.0;
-  if (ok) { for (var j = lid; j < p.q; j += ${NORM_WG}u) { let x = v[base + j]; s += x * x; d += x * du[base + j]; } }
-  red[lid] = s;
-  red2[lid] = d;
-  workgroupBarrier();
-  for (var rs = ${NORM_WG / 2}u; rs > 0u; rs = rs >> 1u) {
-    if (lid < rs) { red[lid] += red[lid + rs]; red2[lid] += red2[lid + rs]; }
-    workgroupBarrier();
+  ${rowIndex}
+  if (row < p.n) {
+    let base = row * p.q;
+    var s = 0.0;
+    var d = 0.0;
+    for (var j = 0u; j < p.q; j++) { let x = v[base + j]; s += x * x; d += x * du[base + j]; }
+    let nrm = sqrt(s);
+    let inv = 1.0 / max(nrm, p.eps);
+    let radial = select(d * inv * inv * inv, 0.0, nrm <= p.eps);
+    for (var j = 0u; j < p.q; j++) { dv[base + j] = du[base + j] * inv - v[base + j] * radial; }
   }
-  let nrm = sqrt(red[0]);
-  let clamped = nrm <= p.eps;
-  let inv = 1.0 / max(nrm, p.eps);
-  let radial = select(red2[0] * inv * inv * inv, 0.0, clamped);
-  if (ok) { for (var j = lid; j < p.q; j += ${NORM_WG}u) { dv[base + j] = du[base + j] * inv - v[base + j] * radial; } }
 }`,
     b,
   );
 }
 
-export const GATHER_WG = 256;
+export const GATHER_WG = 64;
 
 /**
  * Gathers the rows of r [H*W, C] at pixels y % s == 0 and x % s == 0 (row-major) into
- * out [ceil(H/s) * ceil(W/s), C]. Backward scatters them back (other rows get 0).
+ * out [ceil(H/s) * ceil(W/s), C]; one thread per row. The backward scatters them back, one
+ * thread per pixel of r writing its C gradients (0 at pixels that were not gathered).
  */
 export function stridedRowsKernel(backward: boolean): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
   const body = backward
     ? `// dst is dr [H*W, C]; src is the gathered gradient.
-  if (i < p.h * p.w * p.c) {
-    let pix = i / p.c;
-    let ch = i - pix * p.c;
-    let y = pix / p.w;
-    let x = pix - y * p.w;
-    var g = 0.0;
-    if (y % p.s == 0u && x % p.s == 0u) { g = src[((y / p.s) * p.ws + x / p.s) * p.c + ch]; }
-    dst[i] = g;
+  if (i < p.h * p.w) {
+    let y = i / p.w;
+    let x = i - y * p.w;
+    let kept = y % p.s == 0u && x % p.s == 0u;
+    let at = ((y / p.s) * p.ws + x / p.s) * p.c;
+    for (var k = 0u; k < p.c; k++) { dst[i * p.c + k] = select(0.0, src[at + k], kept); }
   }`
     : `// dst is the gathered [hs * ws, C].
-  if (i < p.hs * p.ws * p.c) {
-    let row = i / p.c;
-    let ch = i - row * p.c;
-    let y = (row / p.ws) * p.s;
-    let x = (row % p.ws) * p.s;
-    dst[i] = src[(y * p.w + x) * p.c + ch];
+  if (i < p.hs * p.ws) {
+    let y = (i / p.ws) * p.s;
+    let x = (i % p.ws) * p.s;
+    let at = (y * p.w + x) * p.c;
+    for (var k = 0u; k < p.c; k++) { dst[i * p.c + k] = src[at + k]; }
   }`;
   return defineKernel(
     `gram.strided_rows${backward ? '_bwd' : ''}.wg${GATHER_WG}`,

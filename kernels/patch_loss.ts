@@ -1,68 +1,46 @@
 // MSInet's thresholded patch loss on a cosine Gram matrix S [n, n]:
 //   L = mean(1 - S[S > t]) + mean(relu(S[S < t])), a mean over an empty set counting 0.
-// Stage 1: each workgroup sums a fixed slice of S into (sum, count) for both sets (counts as
-// u32: exact even past 2^24 entries). Stage 2: one workgroup adds the partials, writes the
-// loss and the two 1/count coefficients the backward needs, all without leaving the GPU.
+// Stage 1: each thread sums one row of S into (sum, count) for both sets (counts as u32:
+// exact even past 2^24 entries; no barriers). Stage 2: one workgroup adds the partials in a
+// fixed order and writes the loss and the two 1/count coefficients the backward needs, all
+// without leaving the GPU.
 import { SUM_WG, treeReduceWgsl } from './loss_reduce.ts';
-import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
 
-export const PATCH_WG = 256;
-/** Entries per thread in stage 1: 1225^2 entries -> 367 partials. */
-export const PATCH_PER = 16;
+export const PATCH_WG = 64;
 
+/** Stage 1: one thread per row of S [rows, cols] writes its (sum, count) for both sets. */
 export function patchPartialsKernel(): KernelSpec {
   const b = binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform');
-  const chunk = PATCH_WG * PATCH_PER;
   return defineKernel(
-    `patch.partials.wg${PATCH_WG}.per${PATCH_PER}`,
-    `struct P { total: u32, parts: u32, t: f32 }
+    `patch.partials.wg${PATCH_WG}`,
+    `struct P { rows: u32, cols: u32, t: f32 }
 ${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 'P' })}
-var<workgroup> rPos: array<f32, ${PATCH_WG}>;
-var<workgroup> rNeg: array<f32, ${PATCH_WG}>;
-var<workgroup> cPos: array<u32, ${PATCH_WG}>;
-var<workgroup> cNeg: array<u32, ${PATCH_WG}>;
-@compute @workgroup_size(${PATCH_WG}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x;
-  var sp = 0.0;
-  var sn = 0.0;
-  var np = 0u;
-  var nn = 0u;
-  for (var k = 0u; k < ${PATCH_PER}u; k++) {
-    let i = g * ${chunk}u + k * ${PATCH_WG}u + lid;
-    if (i < p.total) {
-      let v = s[i];
-      if (v > p.t) { sp += 1.0 - v; np++; }
-      if (v < p.t) { sn += max(v, 0.0); nn++; }
+@compute @workgroup_size(${PATCH_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * (nwg.x * ${PATCH_WG}u);
+  if (row < p.rows) {
+    var sp = 0.0;
+    var sn = 0.0;
+    var np = 0u;
+    var nn = 0u;
+    let base = row * p.cols;
+    for (var j = 0u; j < p.cols; j++) {
+      let v = s[base + j];
+      let pos = v > p.t;
+      let neg = v < p.t;
+      sp += select(0.0, 1.0 - v, pos);
+      np += select(0u, 1u, pos);
+      sn += select(0.0, max(v, 0.0), neg);
+      nn += select(0u, 1u, neg);
     }
-  }
-  rPos[lid] = sp;
-  rNeg[lid] = sn;
-  cPos[lid] = np;
-  cNeg[lid] = nn;
-  workgroupBarrier();
-  for (var rs = ${PATCH_WG / 2}u; rs > 0u; rs = rs >> 1u) {
-    if (lid < rs) {
-      rPos[lid] += rPos[lid + rs];
-      rNeg[lid] += rNeg[lid + rs];
-      cPos[lid] += cPos[lid + rs];
-      cNeg[lid] += cNeg[lid + rs];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u && g < p.parts) {
-    psum[2u * g] = rPos[0];
-    psum[2u * g + 1u] = rNeg[0];
-    pcnt[2u * g] = cPos[0];
-    pcnt[2u * g + 1u] = cNeg[0];
+    psum[2u * row] = sp;
+    psum[2u * row + 1u] = sn;
+    pcnt[2u * row] = np;
+    pcnt[2u * row + 1u] = nn;
   }
 }`,
     b,
   );
-}
-
-export function patchGrid(entries: number): { grid: [number, number, number]; parts: number } {
-  const parts = Math.max(1, Math.ceil(entries / (PATCH_WG * PATCH_PER)));
-  return { grid: grid1d(parts, 1), parts };
 }
 
 /** loss[0] = mean of both sets; coef = (1 / #pos, 1 / #neg), 0 for an empty set. */

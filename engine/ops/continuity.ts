@@ -1,5 +1,5 @@
 // Spatial continuity loss (MSInet's L_cont) with its backward rule.
-import { CONT_WG, continuityBackwardKernel, continuityGrid, continuityPartialsKernel } from '../../kernels/continuity.ts';
+import { CONT_WG, continuityBackwardKernel, continuityPartialsKernel } from '../../kernels/continuity.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
@@ -17,14 +17,14 @@ export function continuityLoss(r: Tensor, height: number, width: number): Tensor
   const rt = r.rt;
   const nV = (height - 1) * width * c, nH = height * (width - 1) * c;
   const u = params(height, width, c, f32(nV > 0 ? 1 / nV : 0), f32(nH > 0 ? 1 / nH : 0));
-  const { grid, partials } = continuityGrid(r.size);
-  const partial = rt.empty([partials]);
-  rt.dispatch(continuityPartialsKernel(), { r, partial, p: u }, grid);
+  const pixels = height * width;
+  const partial = rt.empty([pixels]);
+  rt.dispatch(continuityPartialsKernel(), { r, partial, p: u }, grid1d(pixels, CONT_WG));
   const loss = sumScaledRaw(partial, 1);
   partial.dispose();
   return rt.tape.record('continuityLoss', [r], loss, (g) => {
     const dr = rt.empty(r.shape);
-    rt.dispatch(continuityBackwardKernel(), { r, g, dr, p: u }, grid1d(r.size, CONT_WG));
+    rt.dispatch(continuityBackwardKernel(), { r, g, dr, p: u }, grid1d(pixels, CONT_WG));
     return [dr];
   });
 }

@@ -7,6 +7,7 @@ import {
   GEMM_TILE_GPU,
   gemmGrid,
   gemmKernel,
+  NORM_WG,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
@@ -72,10 +73,10 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
   const rt = v.rt;
   const u = rt.empty(v.shape);
   const p = params(n, q, f32(eps));
-  rt.dispatch(normalizeRowsKernel(), { v, u, p }, grid1d(n, 1));
+  rt.dispatch(normalizeRowsKernel(), { v, u, p }, grid1d(n, NORM_WG));
   return rt.tape.record('l2NormalizeRows', [v], u, (du) => {
     const dv = rt.empty(v.shape);
-    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, grid1d(n, 1));
+    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, grid1d(n, NORM_WG));
     return [dv];
   });
 }
@@ -121,10 +122,10 @@ export function stridedRows(r: Tensor, height: number, width: number, stride: nu
   const rt = r.rt;
   const out = rt.empty([hs * ws, c]);
   const p = params(height, width, c, stride, hs, ws);
-  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, grid1d(out.size, GATHER_WG));
+  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, grid1d(hs * ws, GATHER_WG));
   return rt.tape.record('stridedRows', [r], out, (g) => {
     const dr = rt.empty(r.shape);
-    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, grid1d(r.size, GATHER_WG));
+    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, grid1d(rows, GATHER_WG));
     return [dr];
   });
 }

@@ -1,6 +1,6 @@
 // MSInet's thresholded patch loss on a similarity matrix, with its backward rule. The masks
 // and counts never leave the GPU; only the n x n matrix is materialised (never n x n x q).
-import { PATCH_BWD_WG, patchBackwardKernel, patchFinalKernel, patchGrid, patchPartialsKernel } from '../../kernels/patch_loss.ts';
+import { PATCH_BWD_WG, PATCH_WG, patchBackwardKernel, patchFinalKernel, patchPartialsKernel } from '../../kernels/patch_loss.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
@@ -13,6 +13,7 @@ import { gramGemmRaw, l2NormalizeRows } from './gram.ts';
  * negatives with s > 0, times the upstream scalar (counts are constants, as in PyTorch).
  */
 export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
+  if (s.shape.length !== 2) throw new Error(`patchLoss: expected a similarity matrix, got ${s}`);
   const { loss, coef } = patchStats(s, threshold);
   const rt = s.rt;
   const total = s.size;
@@ -25,12 +26,12 @@ export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
 
 /** The loss [1] and the coefficients (1/#pos, 1/#neg) [2], all on the GPU. No tape record. */
 function patchStats(s: Tensor, threshold: number): { loss: Tensor; coef: Tensor } {
-  const total = s.size;
   const rt = s.rt;
-  const { grid, parts } = patchGrid(total);
+  const parts = s.shape[0] ?? 1;
+  const cols = s.size / Math.max(parts, 1);
   const psum = rt.empty([2 * parts]);
   const pcnt = rt.empty([2 * parts], 'u32');
-  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(total, parts, f32(threshold)) }, grid);
+  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(parts, cols, f32(threshold)) }, grid1d(parts, PATCH_WG));
   const loss = rt.empty([1]);
   const coef = rt.empty([2]);
   rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: params(parts) }, [1, 1, 1]);

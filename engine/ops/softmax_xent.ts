@@ -1,9 +1,8 @@
 // Row softmax and mean softmax cross-entropy with integer targets, with backward rules.
 import {
-  rowGrid,
+  ROW_WG,
   softmaxBackwardKernel,
   softmaxKernel,
-  XENT_EW_WG,
   xentBackwardKernel,
   xentForwardKernel,
 } from '../../kernels/softmax_xent.ts';
@@ -22,10 +21,10 @@ export function softmax(x: Tensor): Tensor {
   const [n, c] = rowsCols('softmax', x);
   const rt = x.rt;
   const y = rt.empty(x.shape);
-  rt.dispatch(softmaxKernel(), { x, y, p: params(n, c) }, rowGrid(n));
+  rt.dispatch(softmaxKernel(), { x, y, p: params(n, c) }, grid1d(n, ROW_WG));
   return rt.tape.record('softmax', [x], y, (g) => {
     const dx = rt.empty(x.shape);
-    rt.dispatch(softmaxBackwardKernel(), { y, dy: g, dx, p: params(n, c) }, rowGrid(n));
+    rt.dispatch(softmaxBackwardKernel(), { y, dy: g, dx, p: params(n, c) }, grid1d(n, ROW_WG));
     return [dx];
   });
 }
@@ -42,13 +41,13 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
   const rt = logits.rt;
   const rowLoss = rt.empty([n]);
   const lse = rt.empty([n]);
-  rt.dispatch(xentForwardKernel(), { x: logits, t: targets, rowLoss, lse, p: params(n, c) }, rowGrid(n));
+  rt.dispatch(xentForwardKernel(), { x: logits, t: targets, rowLoss, lse, p: params(n, c) }, grid1d(n, ROW_WG));
   const loss = sumScaledRaw(rowLoss, 1 / n);
   rowLoss.dispose();
   return rt.tape.record('softmaxCrossEntropy', [logits, targets], loss, (g) => {
     if (!logits.requiresGrad) return [null, null];
     const dx = rt.empty(logits.shape);
-    rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: params(n, c, f32(1 / n)) }, grid1d(n * c, XENT_EW_WG));
+    rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: params(n, c, f32(1 / n)) }, grid1d(n, ROW_WG));
     return [dx, null];
   });
 }
