@@ -176,4 +176,24 @@ test('gradient of contrastiveRowLoss, infoNCE and ntXent', async () => {
   await gradCheck(rt, [{ data: randn(6 * 4, 53), shape: [6, 4] }], ([x]) => ntXent(x!, 0.5), { samples: 20 });
 });
 
+test('infoNCE and ntXent are deterministic (bit-identical loss and gradients)', async () => {
+  const rt = await testEngine();
+  const [a, b] = views(257, 100, 60);
+  const run = () =>
+    rt.scopeAsync(async () => {
+      const ta = rt.fromData(a, [257, 100]), tb = rt.fromData(b, [257, 100]);
+      ta.requiresGrad = tb.requiresGrad = true;
+      const l1 = infoNCE(ta, tb, 0.1);
+      backward(l1);
+      const z = rt.fromData(a.subarray(0, 256 * 100), [256, 100]);
+      z.requiresGrad = true;
+      const l2 = ntXent(z, 0.5);
+      backward(l2);
+      const out = [await l1.read(), await l2.read(), await ta.grad!.read(), await tb.grad!.read(), await z.grad!.read()].map((x) => Array.from(x));
+      for (const t of [ta, tb, z]) t.grad!.dispose();
+      return out;
+    });
+  assert.equal(await run(), await run());
+});
+
 test.run();
