@@ -14,7 +14,15 @@ if [ ! -d node_modules/webgpu ] || [ ! -d node_modules/uvu ] || [ package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 2. A WebGPU adapter. Dawn needs Vulkan; without a GPU that is Mesa's lavapipe, and
+# 2. Debian's Chromium for the browser test (test/browser), when we may install packages.
+#    Without it that test says it is skipped. MSINET_NO_BROWSER=1 leaves it out.
+if [ ! -x /usr/bin/chromium ] && [ -z "${MSINET_NO_BROWSER:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  step "installing Debian's chromium (browser test of the engine)"
+  { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
+    || step "could not install chromium: the browser test will be skipped"
+fi
+
+# 3. A WebGPU adapter. Dawn needs Vulkan; without a GPU that is Mesa's lavapipe, and
 #    Debian 12's Mesa (22.3) is too old for Dawn: Mesa >= 25 comes from bookworm-backports.
 probe() { node scripts/probe-adapter.mjs >/dev/null 2>&1; }
 if probe; then

@@ -1,0 +1,74 @@
+// The engine and model in a browser: web/smoke.ts is bundled with esbuild, served on
+// 127.0.0.1 and run in headless Chromium (Debian's package; WebGPU through SwiftShader). Its
+// conv2d forward and weight gradient must match the same computation in this Node process
+// (Dawn), and the MSInet pipeline must run. Skips, saying so, where Chromium is not installed.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { backward, conv2d, relu, sum } from '../../engine/index.ts';
+import { testEngine } from '../gpu.ts';
+import { assertClose } from '../helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+test('engine + MSInet pipeline run in headless Chromium and match Node', async () => {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`  skipped: ${CHROMIUM} not found (scripts/setup.sh installs Debian's chromium when run as root)`);
+    return;
+  }
+  const bundle = await build({
+    entryPoints: [new URL('../../web/smoke.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    external: ['webgpu'],
+  });
+  const js = bundle.outputFiles[0]!.text;
+  const html = '<!doctype html><meta charset="utf-8"><title>msinet smoke</title><script type="module" src="/smoke.js"></script>';
+  const server = createServer((req, res) => {
+    if (req.url === '/smoke.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => (globalThis as any).__msinetSmoke, null, { timeout: 240_000 });
+    const r = await page.evaluate(() => (globalThis as any).__msinetSmoke);
+    assert.not.ok(r.error, r.error);
+    console.log(`  browser adapter: ${r.adapter}`);
+    // The same computation on Dawn in this process.
+    const rt = await testEngine();
+    await rt.scopeAsync(async () => {
+      const H = 4, W = 5, CIN = 2, COUT = 3;
+      const x = rt.fromData(Array.from({ length: H * W * CIN }, (_, i) => Math.sin(i)), [H * W, CIN]);
+      const w = rt.fromData(Array.from({ length: 9 * CIN * COUT }, (_, i) => Math.cos(i) * 0.5), [9 * CIN, COUT]);
+      w.requiresGrad = true;
+      const y = conv2d(x, w, null, { height: H, width: W });
+      backward(sum(relu(y)));
+      // Different adapters may pick different kernels (summation order): f32 rounding only.
+      assertClose(r.conv, await y.read(), { rtol: 1e-5, absTol: 1e-6, what: 'conv in browser vs Node' });
+      assertClose(r.gradW, await w.grad!.read(), { rtol: 1e-5, absTol: 1e-6, what: 'dW in browser vs Node' });
+      w.grad!.dispose();
+    });
+    assert.is(r.labels.length, 64);
+    assert.ok(r.iterations >= 1 && r.iterations <= 2);
+    assert.ok(r.labels.every((l: number) => Number.isInteger(l) && l >= 0));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test.run();
