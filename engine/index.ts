@@ -12,6 +12,8 @@ export { createGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext } from './device.ts';
 export { params, f32, i32 } from './params.ts';
 export * from './ops/elementwise.ts';
+export * from './ops/matmul.ts';
+export * from './ops/conv2d.ts';
 
 /** Back-propagates from a scalar loss into every parameter's `.grad`. */
 export function backward(loss: Tensor): void {
@@ -28,16 +30,17 @@ export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
   return new Runtime(await createGpuContext(opts));
 }
 export * from './ops/softmax_xent.ts';
+export * from './ops/reduce.ts';
 export * from './ops/continuity.ts';
 export * from './ops/gram.ts';
-export * from './ops/patch_loss.ts';
-export * from './ops/reduce.ts';
 export * from './ops/batchnorm.ts';
 export * from './module.ts';
 export * from './random.ts';
-export * from './ops/dropout.ts';
-export * from './ops/argmax.ts';
-export * from './optim.ts';
 export * from './ops/slic.ts';
 export * from './ops/segment_majority.ts';
+export * from './ops/patch_loss.ts';
+export * from './ops/dropout.ts';
+export * from './ops/argmax.ts';
 export * from './ops/infonce.ts';
+export * from './optim.ts';
+export * from './ops/gather.ts';
