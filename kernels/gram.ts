@@ -6,10 +6,13 @@
 //   opA: 'n' A stored [M, K] | 't' A stored [K, M] | 'sym' A + A^T (A square [M, M])
 //        | 'patch' w(A) with w the patch loss's derivative (below), C scaled by 2 g
 //   opB: 'n' B stored [K, N] | 't' B stored [N, K]
-// Each workgroup computes a BM x BN tile of C; per K-step it stages a BK-deep slice of both
-// operands in workgroup memory (as vec4 along M and N), and each thread accumulates a TM x TN
-// register block (TN, TM multiples of 4). `symOut` (C = X X^T) computes only the tiles on and
-// above the diagonal and mirrors them, halving the forward Gram.
+// Each workgroup computes a BM x BN tile of C and each thread a TM x TN register block of it.
+// Two ways to feed the FMAs (GemmTile.stage): the staged form walks K in BK-deep slices held
+// in workgroup memory as vec4 (the GPU form: each loaded value is reused by many threads);
+// the direct form lets each thread read its operands from the buffers (the CPU-rasteriser
+// form, see GEMM_TILE_CPU). The runtime's adapter picks one (engine/ops/gram.ts). `symOut`
+// (C = X X^T) computes only the tiles on and above the diagonal and mirrors them, halving
+// the forward Gram and making S exactly symmetric.
 import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
 /**
@@ -48,8 +51,9 @@ export const GEMM_TILE_GPU: GemmTile = { stage: true, bm: 64, bn: 64, bk: 8, tm:
  * CPU implementations of WebGPU (lavapipe, SwiftShader) run a workgroup's invocations as
  * SIMD lanes and emulate every per-lane load; what pays there is many FMAs per load, so
  * each of 16 threads keeps a 13 x 13 block of outputs and reads its operands directly
- * (staging only adds loads: 2-2.5x slower at 1225 x 1225 x 100 on lavapipe). 52-wide tiles
- * cover q = 100 in 2 tiles (4% waste; 64-wide tiles waste 28%) and 1225 rows in 24.
+ * (staging only adds loads: the staged GPU tile ran ~2.5x slower at 1225 x 1225 x 100 on
+ * lavapipe, bench/kernels/loss_kernels.ts --sweep). 52-wide tiles cover q = 100 in 2 tiles
+ * (4% waste; 64-wide tiles waste 28%) and 1225 rows in 24.
  */
 export const GEMM_TILE_CPU: GemmTile = { stage: false, bm: 52, bn: 52, bk: 0, tm: 13, tn: 13 };
 
@@ -57,7 +61,17 @@ export function gemmWorkgroupSize(c: GemmTile): number {
   return (c.bn / c.tn) * (c.bm / c.tm);
 }
 
+const gemmCache = new Map<string, KernelSpec>();
+
+/** The GEMM kernel for a configuration; generated once (a 13 x 13 block is ~400 lines). */
 export function gemmKernel(c: GemmConfig): KernelSpec {
+  const id = JSON.stringify([c.a, c.b, c.symOut, c.stage, c.bm, c.bn, c.bk, c.tm, c.tn]);
+  let k = gemmCache.get(id);
+  if (!k) gemmCache.set(id, (k = generateGemm(c)));
+  return k;
+}
+
+function generateGemm(c: GemmConfig): KernelSpec {
   const { bm, bn, tm, tn } = c;
   const bk = c.stage ? c.bk : 0;
   if (bm % tm || bn % tn || (c.stage && (tm % 4 || tn % 4 || bk < 1))) throw new Error(`gemm: bad tile ${JSON.stringify(c)}`);

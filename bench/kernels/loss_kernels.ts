@@ -9,6 +9,7 @@
 //   node --import tsx bench/kernels/loss_kernels.ts [--name loss_kernels] [--reps 10] [--sweep]
 // Writes bench/results/<name>.json and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   backward,
@@ -88,6 +89,7 @@ async function time(rt: Runtime, fn: () => void): Promise<{ ms: number; cpuMs: n
 
 const rt = await createEngine();
 const rows: Row[] = [];
+console.log(`${'case'.padEnd(58)} ${'wall'.padStart(12)} ${'cpu'.padStart(16)}  (medians of ${reps}; load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
 const H = 70, W = 70, Q = 100, P = H * W;
 const r = rt.keep(rt.fromData(clusteredData(P, Q, 1), [P, Q]));
 const u = rt.keep(rt.fromData(clusteredData(1225, Q, 2), [1225, Q]));
@@ -176,7 +178,8 @@ if (sweep) {
   }
 }
 
-const report = { name, adapter: describeAdapter(rt.ctx.report), reps, date: new Date().toISOString(), rows };
+// The load average says how much other work shared the CPU cores during the run.
+const report = { name, adapter: describeAdapter(rt.ctx.report), cores: cpus().length, loadavg: loadavg(), reps, date: new Date().toISOString(), rows };
 const file = join(import.meta.dirname, '..', 'results', `${name}.json`);
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, JSON.stringify(report, null, 2));
