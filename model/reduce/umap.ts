@@ -1,5 +1,6 @@
 // UMAP to a few components with umap-js (cosine metric, as the MSInet reference code), seeded.
 import { UMAP } from 'umap-js';
+import { Random } from '../../engine/random.ts';
 
 export interface UmapOptions {
   components?: number;
@@ -7,17 +8,6 @@ export interface UmapOptions {
   minDist?: number;
   seed?: number;
   onEpoch?: (epoch: number, total: number) => void;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function cosineDistance(a: number[], b: number[]): number {
@@ -41,7 +31,7 @@ export function umapReduce(x: Float32Array, n: number, c: number, opts: UmapOpti
     nNeighbors: Math.min(opts.neighbors ?? 15, Math.max(2, n - 1)),
     minDist: opts.minDist ?? 0.1,
     distanceFn: cosineDistance,
-    random: mulberry32(opts.seed ?? 0),
+    random: ((r) => () => r.next())(new Random(opts.seed ?? 0)),
   });
   const epochs = umap.initializeFit(rows);
   for (let e = 0; e < epochs; e++) {
