@@ -40,12 +40,14 @@ export interface GemmTile {
 }
 
 /**
- * Tiles per adapter kind and problem size (engine/ops/matmul.ts chooseTile picks one). On
- * lavapipe, measured by bench/kernels/conv_matmul.ts: 16x16 blocks run ~1.7x faster than
- * 8x8 on the 70x70 100->100 conv GEMMs, but LLVM needs ~20 s (cold, once: Mesa caches it on
- * disk) to compile such a kernel against ~3 s for 8x8, so only big GEMMs get them.
+ * Tiles per adapter kind and problem size (engine/ops/matmul.ts gemmPlan picks one, narrowing
+ * BM / BN to the output when one tile covers it: N = 100 gets BN = 112, not 128). On lavapipe
+ * (bench/kernels/conv_matmul.ts, 70x70 100->100 conv GEMMs): 8x16 blocks ~3.9 GFLOP per
+ * CPU-second, 8x8 ~3.4, 16x16 no faster than 8x16; LLVM's compile time grows quickly with the
+ * block (cold, per kernel: 4x4 ~0.7 s, 8x8 ~2.6 s, 8x16 ~6 s, 16x16 ~20 s; Mesa then serves
+ * it from its on-disk shader cache).
  */
-export const CPU_TILE: GemmTile = { bm: 128, bn: 128, bk: 4, rm: 16, rn: 16 };
+export const CPU_TILE: GemmTile = { bm: 64, bn: 128, bk: 4, rm: 8, rn: 16 };
 export const CPU_SMALL_TILE: GemmTile = { bm: 32, bn: 32, bk: 4, rm: 8, rn: 8 };
 /** For GPUs: 4x4 blocks, 256 invocations, TF.js-like. Not measured here (no GPU on the dev machines). */
 export const GPU_TILE: GemmTile = { bm: 64, bn: 64, bk: 16, rm: 4, rn: 4 };

@@ -5,7 +5,7 @@ import { conv3x3BackwardInput, conv3x3BackwardWeight, conv3x3Forward, convFill4 
 import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
-import { colSum, isCpuAdapter, runGemm } from './matmul.ts';
+import { colSum, gemmPlan, runGemm } from './matmul.ts';
 
 export interface Conv2dOptions {
   height: number;
@@ -30,19 +30,21 @@ function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvD
 }
 
 /**
- * On CPU adapters (lavapipe, SwiftShader) the direct kernels of kernels/direct.ts: as fast as
- * the tiled ones there and they compile in milliseconds instead of up to a minute. An explicit
- * `tile` always selects the tiled kernels (benchmarks, tests of both paths).
+ * Which kernels run a conv GEMM (gemmPlan in ./matmul.ts): on CPU adapters the direct kernels
+ * of kernels/direct.ts for small products (they compile in milliseconds) and the tiled ones
+ * with big register blocks for the big layers; tiled everywhere on GPUs. An explicit `tile`
+ * always selects the tiled kernels (benchmarks, tests of both paths).
  */
-function useDirect(t: Tensor, opts: Conv2dOptions): boolean {
-  return !opts.tile && isCpuAdapter(t.rt);
+function plan(t: Tensor, opts: Conv2dOptions, m: number, n: number, k: number): GemmTile | 'direct' {
+  return gemmPlan(t.rt, m, n, k, opts.tile);
 }
 
 /** Forward only: [H*W, Cout]. */
 export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOptions): Tensor {
   const { pixels, cin, cout } = convDims(x, w, opts);
   if (bias && bias.size !== cout) throw new Error(`conv2d: bias ${bias} does not match ${cout} output channels`);
-  if (useDirect(x, opts)) return directConvForward(x, w, bias, opts.height, opts.width);
+  const how = plan(x, opts, pixels, cout, 9 * cin);
+  if (how === 'direct') return directConvForward(x, w, bias, opts.height, opts.width);
   return runGemm(x.rt, {
     family: conv3x3Forward,
     a: x,
@@ -52,7 +54,7 @@ export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2
     n: cout,
     k: 9 * cin,
     extra: [opts.height, opts.width, cin],
-    tile: opts.tile,
+    tile: how,
     fill4: convFill4(cin, cout).forward,
   });
 }
@@ -60,7 +62,8 @@ export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2
 /** dL/dx [H*W, Cin] from g = dL/dout [H*W, Cout]: a conv of g with the flipped, transposed kernel. */
 export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): Tensor {
   const cout = w.shape[1]!, cin = w.shape[0]! / 9;
-  if (useDirect(g, opts)) return directConvBackwardInput(g, w, opts.height, opts.width);
+  const how = plan(g, opts, opts.height * opts.width, cin, 9 * cout);
+  if (how === 'direct') return directConvBackwardInput(g, w, opts.height, opts.width);
   return runGemm(g.rt, {
     family: conv3x3BackwardInput,
     a: g,
@@ -69,7 +72,7 @@ export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): 
     n: cin,
     k: 9 * cout,
     extra: [opts.height, opts.width, cout],
-    tile: opts.tile,
+    tile: how,
     fill4: convFill4(cin, cout).dx,
   });
 }
@@ -77,7 +80,8 @@ export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): 
 /** dL/dw [9*Cin, Cout] = im2col(x)^T g, a GEMM over pixels (split-K, planes summed in order). */
 export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions & { split?: number }): Tensor {
   const cin = x.shape[1]!, cout = g.shape[1]!;
-  if (useDirect(x, opts)) return directConvBackwardWeight(x, g, opts.height, opts.width);
+  const how = plan(x, opts, 9 * cin, cout, opts.height * opts.width);
+  if (how === 'direct') return directConvBackwardWeight(x, g, opts.height, opts.width);
   return runGemm(x.rt, {
     family: conv3x3BackwardWeight,
     a: x,
@@ -86,7 +90,7 @@ export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions &
     n: cout,
     k: opts.height * opts.width,
     extra: [opts.height, opts.width, cin],
-    tile: opts.tile,
+    tile: how,
     split: opts.split,
     fill4: convFill4(cin, cout).dw,
   });

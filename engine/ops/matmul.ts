@@ -42,16 +42,35 @@ export function isCpuAdapter(rt: Tensor['rt']): boolean {
   return /llvmpipe|lavapipe|swiftshader|software/i.test(`${r.vendor} ${r.architecture} ${r.description}`);
 }
 
-/** GEMMs from this many flops on get CPU_TILE on CPU adapters (its cold compile pays off). */
-export const BIG_GEMM_FLOPS = 2 ** 28;
+/**
+ * On CPU adapters, GEMMs from this many flops on (the 100->100 conv3x3 layers of a 70x70
+ * image: 0.9 GFLOP) run tiled with CPU_TILE, ~1.6x faster there than the direct kernels
+ * (bench/results/conv_matmul.json); its one-time compile (~6 s per kernel on lavapipe, then
+ * served from Mesa's on-disk shader cache) pays off within a few training steps. Smaller ones
+ * take the direct kernels (kernels/direct.ts), which compile in about a second.
+ * setBigGemmFlops(Infinity) sends everything to the direct kernels.
+ */
+export let BIG_GEMM_FLOPS = 2 ** 28;
+export function setBigGemmFlops(flops: number): void {
+  BIG_GEMM_FLOPS = flops;
+}
+
+/** CPU_TILE narrowed to the output when one tile row / column covers it (N = 100: 112, not 128). */
+function fitTile(t: GemmTile, m: number, n: number): GemmTile {
+  const fit = (size: number, b: number, r: number) => (size < b ? r * Math.ceil(size / r) : b);
+  return { ...t, bm: fit(m, t.bm, t.rm), bn: fit(n, t.bn, t.rn) };
+}
 
 /**
- * The tile a GEMM uses unless told otherwise: on CPU adapters big register blocks for big
- * products and 8x8 ones for the rest (see kernels/matmul.ts); GPU_TILE on GPUs.
+ * How a GEMM without an explicit tile runs: 'direct' (CPU adapters, small products, see
+ * BIG_GEMM_FLOPS) or the tiled kernels with this tile. `directOk` is false where no direct
+ * kernel exists (A^T B^T, families other than plain matmul and the three convs).
  */
-export function chooseTile(rt: Tensor['rt'], m: number, n: number, k: number): GemmTile {
+export function gemmPlan(rt: Tensor['rt'], m: number, n: number, k: number, tile?: GemmTile, directOk = true): GemmTile | 'direct' {
+  if (tile) return tile;
   if (!isCpuAdapter(rt)) return GPU_TILE;
-  return 2 * m * n * k >= BIG_GEMM_FLOPS ? CPU_TILE : CPU_SMALL_TILE;
+  if (2 * m * n * k >= BIG_GEMM_FLOPS) return fitTile(CPU_TILE, m, n);
+  return directOk ? 'direct' : CPU_SMALL_TILE;
 }
 
 export interface GemmRun {
@@ -73,7 +92,8 @@ export interface GemmRun {
 
 /** Dispatches one GEMM of any family into a new [m, n] tensor (no autograd). */
 export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
-  const tile = r.tile ?? chooseTile(rt, r.m, r.n, r.k);
+  const plan = r.tile ?? gemmPlan(rt, r.m, r.n, r.k, undefined, false);
+  const tile = plan === 'direct' ? CPU_SMALL_TILE : plan;
   const out = rt.empty([r.m, r.n]);
   if (r.m === 0 || r.n === 0) return out;
   const bk = tile.bk;
@@ -113,10 +133,10 @@ export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false
   const [k2, n] = transB ? [bc, br] : [br, bc];
   if (k !== k2) throw new Error(`matmul: inner sizes differ (${a}${transA ? '^T' : ''} x ${b}${transB ? '^T' : ''})`);
   if (bias && bias.size !== n) throw new Error(`matmul: bias ${bias} does not match ${n} columns`);
-  // CPU adapters: the direct kernels (see conv2d.ts); A^T B^T has no direct variant.
-  if (!tile && !(transA && transB) && isCpuAdapter(a.rt)) return directMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', m, n, k, bias);
+  const plan = gemmPlan(a.rt, m, n, k, tile, !(transA && transB));
+  if (plan === 'direct') return directMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', m, n, k, bias);
   const fill4 = matmulFill4(m, n, k, transA, transB);
-  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile, fill4 });
+  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile: plan, fill4 });
 }
 
 /**
