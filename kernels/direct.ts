@@ -129,9 +129,12 @@ ${head} {
   for (var y = 0u; y < p.height; y++) {
     for (var xx = 0u; xx < p.width; xx++) {
       let gv = load4_g(y * p.width + xx, n0, p.n);
+      // Branch-free zero padding, as in the forward: clamp the read, multiply by 0 or 1.
       ${R.map(
         (i) => `{ let sy = i32(y) + dy${i}; let sx = i32(xx) + dx${i};
-        if (sy >= 0 && sy < i32(p.height) && sx >= 0 && sx < i32(p.width)) { acc${i} = fma(vec4f(x[(u32(sy) * p.width + u32(sx)) * p.cin + ci${i}]), gv, acc${i}); } }`,
+        let ok = sy >= 0 && sy < i32(p.height) && sx >= 0 && sx < i32(p.width);
+        let q = select(0u, (u32(sy) * p.width + u32(sx)) * p.cin + ci${i}, ok);
+        acc${i} = fma(vec4f(x[q] * select(0.0, 1.0, ok)), gv, acc${i}); }`,
       ).join('\n      ')}
     }
   }
