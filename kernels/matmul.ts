@@ -42,12 +42,13 @@ export interface GemmTile {
 /**
  * Tiles per adapter kind and problem size (engine/ops/matmul.ts gemmPlan picks one, narrowing
  * BM / BN to the output when one tile covers it: N = 100 gets BN = 112, not 128). On lavapipe
- * (bench/kernels/conv_matmul.ts, 70x70 100->100 conv GEMMs): 8x16 blocks ~3.9 GFLOP per
- * CPU-second, 8x8 ~3.4, 16x16 no faster than 8x16; LLVM's compile time grows quickly with the
- * block (cold, per kernel: 4x4 ~0.7 s, 8x8 ~2.6 s, 8x16 ~6 s, 16x16 ~20 s; Mesa then serves
- * it from its on-disk shader cache).
+ * (bench/kernels/conv_matmul.ts; 70x70 100->100 conv GEMMs, GFLOP per CPU-second, interleaved
+ * A/B runs): 16x16 blocks 4.5-5.0, 8x16 3.5-3.7, 8x8 ~3.2, 4x4 ~1.6. LLVM's compile time grows
+ * quickly with the block (cold, per kernel: 4x4 ~0.7 s, 8x8 ~2.6 s, 8x16 ~6 s, 16x16 ~20 s;
+ * Mesa then serves it from its on-disk shader cache), which a training run repays within
+ * ~50 steps; small products do not get these tiles.
  */
-export const CPU_TILE: GemmTile = { bm: 64, bn: 128, bk: 4, rm: 8, rn: 16 };
+export const CPU_TILE: GemmTile = { bm: 128, bn: 128, bk: 4, rm: 16, rn: 16 };
 export const CPU_SMALL_TILE: GemmTile = { bm: 32, bn: 32, bk: 4, rm: 8, rn: 8 };
 /** For GPUs: 4x4 blocks, 256 invocations, TF.js-like. Not measured here (no GPU on the dev machines). */
 export const GPU_TILE: GemmTile = { bm: 64, bn: 64, bk: 16, rm: 4, rn: 4 };
@@ -174,10 +175,15 @@ export interface GemmKernelOptions {
   bias?: boolean;
   /** Fill the tiles with the family's vec4 loaders; the caller checks the sizes allow it. */
   fill4?: boolean;
+  /**
+   * Write C (and read bias) as vec4: needs N % 4 = 0. A quarter of the per-lane stores, which
+   * on lavapipe also cuts compile time (each store is a branchy per-lane sequence).
+   */
+  store4?: boolean;
 }
 
 /** Builds the WGSL of a GEMM kernel for a family, tile and epilogue. */
-export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false }: GemmKernelOptions = {}): KernelSpec {
+export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false }: GemmKernelOptions = {}): KernelSpec {
   checkTile(tile);
   if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
   const { bm, bn, bk, rm, rn } = tile;
@@ -204,18 +210,33 @@ export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, 
     return `c${i}_${j} = ${e};`;
   };
   const fmas = I.map((i) => J.map((j) => chain(i, j)).join('\n    ')).join('\n    ');
-  const stores = I.map((i) => {
-    const cols = J.map((j) => {
-      const col = `n0 + lid.x * ${rn}u + ${j}u`;
-      const val = bias ? `c${i}_${j} + select(0.0, bias[${col}], wid.z == 0u)` : `c${i}_${j}`;
-      return `if (r < p.m && ${col} < p.n) { c[plane + r * p.n + ${col}] = ${val}; }`;
-    });
-    return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
-  }).join('\n  ');
+  let stores: string;
+  if (store4) {
+    // Columns n0 + lid.x*RN + 4q .. +3 are all inside or all outside (N % 4 = 0).
+    stores = I.map((i) => {
+      const groups = [...Array(rn / 4).keys()].map((q) => {
+        const col = `n0 + lid.x * ${rn}u + ${4 * q}u`;
+        const v = `vec4<f32>(${[0, 1, 2, 3].map((t) => `c${i}_${4 * q + t}`).join(', ')})`;
+        const val = bias ? `${v} + select(vec4<f32>(), bias[(${col}) / 4u], wid.z == 0u)` : v;
+        return `if (r < p.m && ${col} < p.n) { c[(plane + r * p.n + ${col}) / 4u] = ${val}; }`;
+      });
+      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${groups.join('\n    ')} }`;
+    }).join('\n  ');
+  } else {
+    stores = I.map((i) => {
+      const cols = J.map((j) => {
+        const col = `n0 + lid.x * ${rn}u + ${j}u`;
+        const val = bias ? `c${i}_${j} + select(0.0, bias[${col}], wid.z == 0u)` : `c${i}_${j}`;
+        return `if (r < p.m && ${col} < p.n) { c[plane + r * p.n + ${col}] = ${val}; }`;
+      });
+      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
+    }).join('\n  ');
+  }
   const operand = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
-  const code = `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}
+  const out = store4 ? 'array<vec4<f32>>' : 'array<f32>';
+  const code = `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
 struct P { ${fields} }
-${bindingsWgsl(b, { a: operand, b: operand, bias: 'array<f32>', c: 'array<f32>', p: 'P' })}
+${bindingsWgsl(b, { a: operand, b: operand, bias: out, c: out, p: 'P' })}
 var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bn * bk) / 4}>;
 ${DIVU}
@@ -239,7 +260,7 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
   ${stores}
 }
 `;
-  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}`, code, b);
+  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}`, code, b);
 }
 
 /** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */

@@ -16,11 +16,11 @@ import { directConvBackwardInput, directConvBackwardWeight, directConvForward, d
 import { CPU_SMALL_TILE, CPU_TILE, GPU_TILE, tileKey, type GemmTile } from '../../kernels/matmul.ts';
 
 const TILES: GemmTile[] = [
-  CPU_TILE,
-  { bm: 64, bn: 112, bk: 4, rm: 8, rn: 16 }, // CPU_TILE fitted to N = 100, as gemmPlan does
-  { bm: 64, bn: 104, bk: 4, rm: 8, rn: 8 },
+  CPU_TILE, // 16x16 blocks, unfitted (N = 100 runs in a 128-wide tile)
+  { bm: 128, bn: 112, bk: 4, rm: 16, rn: 16 }, // CPU_TILE fitted to N = 100, as gemmPlan does
+  { bm: 64, bn: 112, bk: 4, rm: 8, rn: 16 },
   { bm: 64, bn: 100, bk: 4, rm: 8, rn: 20 },
-  { bm: 128, bn: 112, bk: 4, rm: 16, rn: 16 },
+  { bm: 64, bn: 104, bk: 4, rm: 8, rn: 8 },
   CPU_SMALL_TILE,
   GPU_TILE,
   { bm: 64, bn: 64, bk: 8, rm: 8, rn: 8 },

@@ -44,11 +44,12 @@ export function isCpuAdapter(rt: Tensor['rt']): boolean {
 
 /**
  * On CPU adapters, GEMMs from this many flops on (the 100->100 conv3x3 layers of a 70x70
- * image: 0.9 GFLOP) run tiled with CPU_TILE, ~1.6x faster there than the direct kernels
- * (bench/results/conv_matmul.json); its one-time compile (~6 s per kernel on lavapipe, then
- * served from Mesa's on-disk shader cache) pays off within a few training steps. Smaller ones
- * take the direct kernels (kernels/direct.ts), which compile in about a second.
- * setBigGemmFlops(Infinity) sends everything to the direct kernels.
+ * image: 0.9 GFLOP) run tiled with CPU_TILE, ~1.7x faster there than the direct kernels
+ * (bench/results/conv_matmul.json); its one-time compile (~20 s per kernel on lavapipe, then
+ * served from Mesa's on-disk shader cache) pays off within ~50 training steps. Smaller ones
+ * take the direct kernels (kernels/direct.ts), which compile in under a second.
+ * setBigGemmFlops(Infinity) sends everything to the direct kernels (e.g. short runs on a
+ * machine whose shader cache is cold).
  */
 export let BIG_GEMM_FLOPS = 2 ** 28;
 export function setBigGemmFlops(flops: number): void {
@@ -100,7 +101,7 @@ export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
   let split = Math.max(1, Math.floor(r.split ?? chooseSplit(r.m, r.n, r.k, tile)));
   const kChunk = Math.max(bk, Math.ceil(Math.ceil(r.k / split) / bk) * bk);
   split = Math.max(1, Math.ceil(r.k / kChunk));
-  const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4 });
+  const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4, store4: r.n % 4 === 0 });
   const u = params(...gemmParams(r.m, r.n, r.k, kChunk, ...(r.extra ?? [])));
   const target = split === 1 ? out : rt.empty([split, r.m, r.n]);
   const res: Record<string, Tensor | Uint32Array> = { a: r.a, b: r.b, c: target, p: u };

@@ -41,7 +41,8 @@ const SHAPES: [number, number, number][] = [
 test('every matmul kernel variant declares the bindings its WGSL has', () => {
   for (const ta of [false, true])
     for (const tb of [false, true])
-      for (const bias of [false, true]) for (const fill4 of [false, true]) checkBindings(matmulKernel(ta, tb, { bias, fill4, tile: CPU_TILE }));
+      for (const bias of [false, true])
+        for (const fill4 of [false, true]) for (const store4 of [false, true]) checkBindings(matmulKernel(ta, tb, { bias, fill4, store4, tile: CPU_TILE }));
   checkBindings(matmulKernel(false, false, { tile: GPU_TILE }));
   checkBindings(colSumKernel());
   checkBindings(sumPlanesKernel());
@@ -85,7 +86,8 @@ test('matmul 4900x900 by 900x100 (the im2col shape of a 70x70 100->100 conv) mat
 // Non-default tiles (uneven RM x RN, BK 12, tiles smaller than the output or larger) and
 // forced K-splits must give the same products: planes are summed in a fixed order, bias added
 // once. Sizes off multiples of 4 take the scalar tile fill, multiples of 4 the vec4 one.
-const TILES: GemmTile[] = [GPU_TILE, { bm: 32, bn: 16, bk: 12, rm: 8, rn: 4 }, { bm: 8, bn: 8, bk: 4, rm: 4, rn: 4 }];
+// (GPU_TILE is exercised by test/kernels/conv2d.test.ts; each tile here costs a compile.)
+const TILES: GemmTile[] = [{ bm: 32, bn: 16, bk: 12, rm: 8, rn: 4 }, { bm: 8, bn: 8, bk: 4, rm: 4, rn: 4 }];
 for (const [m, k, n] of [[71, 301, 45], [73, 300, 44]])
   test(`other tiles and K-splits give the same product (bias added once), ${m}x${k} by ${k}x${n}^T`, async () => {
     const rt = await testEngine();
@@ -108,7 +110,7 @@ test('split-K results are bit-identical run after run', async () => {
   const a = randn(m * k, 6), b = randn(k * n, 7);
   await rt.scopeAsync(async () => {
     const ta = rt.fromData(a, [k, m]), tb = rt.fromData(b, [k, n]);
-    const run = () => runGemm(rt, { family: matmulFamily(true, false), a: ta, b: tb, m, n, k, split: 5 }).read();
+    const run = () => runGemm(rt, { family: matmulFamily(true, false), a: ta, b: tb, m, n, k, split: 5, tile: SMALL }).read();
     const first = await run(), second = await run();
     assert.equal(Array.from(first), Array.from(second));
     assertClose(first, refMatmul(a, b, m, k, n, true, false), { ...TOL, what: 'split-K A^T B' });
