@@ -18,7 +18,8 @@ import { gemmKernel, type GemmFamily, type GemmKernelOptions } from './matmul.ts
 import type { KernelSpec } from './spec.ts';
 
 /**
- * WGSL (divu: the core's exact division for values < 2^24, so images up to 16M pixels):
+ * WGSL (divu: the core's vector-friendly division, exact for images up to 2^24 pixels with
+ * fewer than 2^21 rows):
  * the pixel `m` shifted by tap offset (dy, dx) = sign * (tap/3 - 1, tap%3 - 1), as a
  * flat index, or -1 outside the image (zero padding).
  */

@@ -42,11 +42,11 @@ export interface GemmTile {
 /**
  * Tiles per adapter kind and problem size (engine/ops/matmul.ts gemmPlan picks one, narrowing
  * BM / BN to the output when one tile covers it: N = 100 gets BN = 112, not 128). On lavapipe
- * (bench/kernels/conv_matmul.ts; 70x70 100->100 conv GEMMs, GFLOP per CPU-second, interleaved
- * A/B runs): 16x16 blocks 4.5-5.0, 8x16 3.5-3.7, 8x8 ~3.2, 4x4 ~1.6. LLVM's compile time grows
- * quickly with the block (cold, per kernel: 4x4 ~0.7 s, 8x8 ~2.6 s, 8x16 ~6 s, 16x16 ~20 s;
- * Mesa then serves it from its on-disk shader cache), which a training run repays within
- * ~50 steps; small products do not get these tiles.
+ * (bench/results/conv_matmul.json; 70x70 100->100 conv GEMMs, GFLOP per CPU-second): 16x16
+ * blocks 4.0-5.0, 8x16 3.5-4.1, 8x8 ~3.2, 4x4 ~1.7 (the direct kernels of kernels/direct.ts:
+ * 2.7-3.3). LLVM's compile time grows quickly with the block (cold, per kernel: 8x8 ~2-4 s,
+ * 8x16 ~4-12 s, 16x16 ~7-13 s; Mesa then serves it from its on-disk shader cache), which a
+ * training run repays within a few dozen steps; small products do not get these tiles.
  */
 export const CPU_TILE: GemmTile = { bm: 128, bn: 128, bk: 4, rm: 16, rn: 16 };
 export const CPU_SMALL_TILE: GemmTile = { bm: 32, bn: 32, bk: 4, rm: 8, rn: 8 };
@@ -83,7 +83,7 @@ export interface GemmFamily {
   name: string;
   /**
    * WGSL defining `fn loadA(m: u32, k: u32) -> f32` and `fn loadB(k: u32, n: u32) -> f32` over
-   * `a`, `b`: array<f32>. They may use the uniforms `p` and `divu` (exact division < 2^24).
+   * `a`, `b`: array<f32>. They may use the uniforms `p` and `divu` (see DIVU).
    */
   loaders: string;
   /**
@@ -108,7 +108,9 @@ export function gemmParams(m: number, n: number, k: number, kChunk: number, ...e
 /**
  * a / b for a, b < 2^24 through an f32 quotient corrected by one either way. Integer division
  * by a runtime value has no SIMD instruction on CPUs (lavapipe scalarises it per lane); this
- * stays in vector registers. Exact: the f32 estimate is within 1 of the true quotient.
+ * stays in vector registers. Exact while the quotient is below 2^21: a and b convert exactly
+ * and WGSL's f32 division (within 2.5 ulp) then lands within 1 of it. Our quotients are taps
+ * (< 9) and image rows.
  */
 const DIVU = `fn divu(a: u32, b: u32) -> u32 {
   var q = u32(f32(a) / f32(b));
@@ -210,25 +212,26 @@ export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, 
     return `c${i}_${j} = ${e};`;
   };
   const fmas = I.map((i) => J.map((j) => chain(i, j)).join('\n    ')).join('\n    ');
+  // Bias: one read per output column of the invocation, hoisted out of the row loop (reads
+  // past N are clamped by the WebGPU robustness rules and never stored).
   let stores: string;
+  let biasReads = '';
   if (store4) {
     // Columns n0 + lid.x*RN + 4q .. +3 are all inside or all outside (N % 4 = 0).
+    const col = (q: number) => `n0 + lid.x * ${rn}u + ${4 * q}u`;
+    if (bias) biasReads = [...Array(rn / 4).keys()].map((q) => `let bias${q} = select(vec4<f32>(), bias[(${col(q)}) / 4u], wid.z == 0u);`).join(' ');
     stores = I.map((i) => {
       const groups = [...Array(rn / 4).keys()].map((q) => {
-        const col = `n0 + lid.x * ${rn}u + ${4 * q}u`;
         const v = `vec4<f32>(${[0, 1, 2, 3].map((t) => `c${i}_${4 * q + t}`).join(', ')})`;
-        const val = bias ? `${v} + select(vec4<f32>(), bias[(${col}) / 4u], wid.z == 0u)` : v;
-        return `if (r < p.m && ${col} < p.n) { c[(plane + r * p.n + ${col}) / 4u] = ${val}; }`;
+        return `if (r < p.m && ${col(q)} < p.n) { c[(plane + r * p.n + ${col(q)}) / 4u] = ${bias ? `${v} + bias${q}` : v}; }`;
       });
       return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${groups.join('\n    ')} }`;
     }).join('\n  ');
   } else {
+    const col = (j: number) => `n0 + lid.x * ${rn}u + ${j}u`;
+    if (bias) biasReads = J.map((j) => `let bias${j} = select(0.0, bias[${col(j)}], wid.z == 0u);`).join(' ');
     stores = I.map((i) => {
-      const cols = J.map((j) => {
-        const col = `n0 + lid.x * ${rn}u + ${j}u`;
-        const val = bias ? `c${i}_${j} + select(0.0, bias[${col}], wid.z == 0u)` : `c${i}_${j}`;
-        return `if (r < p.m && ${col} < p.n) { c[plane + r * p.n + ${col}] = ${val}; }`;
-      });
+      const cols = J.map((j) => `if (r < p.m && ${col(j)} < p.n) { c[plane + r * p.n + ${col(j)}] = ${bias ? `c${i}_${j} + bias${j}` : `c${i}_${j}`}; }`);
       return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
     }).join('\n  ');
   }
@@ -257,6 +260,7 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
     workgroupBarrier();
   }
   let plane = wid.z * p.m * p.n;
+  ${biasReads}
   ${stores}
 }
 `;

@@ -23,6 +23,8 @@ function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvD
   const pixels = height * width;
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1)
     throw new Error(`conv2d: bad image size ${height}x${width}`);
+  // The kernels' index arithmetic (divu) is exact below 2^24 pixels.
+  if (pixels >= 2 ** 24) throw new Error(`conv2d: ${height}x${width} image is over 2^24 pixels`);
   if (x.shape.length !== 2 || x.shape[0] !== pixels) throw new Error(`conv2d: x ${x} is not [${pixels}, Cin] for a ${height}x${width} image`);
   const cin = x.shape[1]!;
   if (w.shape.length !== 2 || w.shape[0] !== 9 * cin) throw new Error(`conv2d: weight ${w} is not [9*${cin}, Cout]`);
@@ -37,6 +39,12 @@ function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvD
  */
 function plan(t: Tensor, opts: Conv2dOptions, m: number, n: number, k: number): GemmTile | 'direct' {
   return gemmPlan(t.rt, m, n, k, opts.tile);
+}
+
+/** Checks an output gradient is [H*W, cout]. */
+function rowsOf(g: Tensor, opts: Conv2dOptions, cout: number): void {
+  if (g.shape.length !== 2 || g.shape[0] !== opts.height * opts.width || g.shape[1] !== cout)
+    throw new Error(`conv2d: gradient ${g} is not [${opts.height * opts.width}, ${cout}]`);
 }
 
 /** Forward only: [H*W, Cout]. */
@@ -62,6 +70,8 @@ export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2
 /** dL/dx [H*W, Cin] from g = dL/dout [H*W, Cout]: a conv of g with the flipped, transposed kernel. */
 export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): Tensor {
   const cout = w.shape[1]!, cin = w.shape[0]! / 9;
+  if (w.shape.length !== 2 || !Number.isInteger(cin)) throw new Error(`conv2d: weight ${w} is not [9*Cin, Cout]`);
+  rowsOf(g, opts, cout);
   const how = plan(g, opts, opts.height * opts.width, cin, 9 * cout);
   if (how === 'direct') return directConvBackwardInput(g, w, opts.height, opts.width);
   return runGemm(g.rt, {
@@ -80,6 +90,8 @@ export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): 
 /** dL/dw [9*Cin, Cout] = im2col(x)^T g, a GEMM over pixels (split-K, planes summed in order). */
 export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions & { split?: number }): Tensor {
   const cin = x.shape[1]!, cout = g.shape[1]!;
+  if (x.shape.length !== 2 || g.shape.length !== 2 || x.shape[0] !== g.shape[0] || x.shape[0] !== opts.height * opts.width)
+    throw new Error(`conv2d: x ${x} and gradient ${g} are not [${opts.height * opts.width}, C] maps`);
   const how = plan(x, opts, 9 * cin, cout, opts.height * opts.width);
   if (how === 'direct') return directConvBackwardWeight(x, g, opts.height, opts.width);
   return runGemm(x.rt, {

@@ -44,10 +44,10 @@ export function isCpuAdapter(rt: Tensor['rt']): boolean {
 
 /**
  * On CPU adapters, GEMMs from this many flops on (the 100->100 conv3x3 layers of a 70x70
- * image: 0.9 GFLOP) run tiled with CPU_TILE, ~1.7x faster there than the direct kernels
- * (bench/results/conv_matmul.json); its one-time compile (~20 s per kernel on lavapipe, then
- * served from Mesa's on-disk shader cache) pays off within ~50 training steps. Smaller ones
- * take the direct kernels (kernels/direct.ts), which compile in under a second.
+ * image: 0.9 GFLOP) run tiled with CPU_TILE, 1.4-2x faster there than the direct kernels
+ * (bench/results/conv_matmul.json); its one-time compile (~10 s per kernel on lavapipe, then
+ * served from Mesa's on-disk shader cache) pays off within a few dozen training steps. Smaller
+ * ones take the direct kernels (kernels/direct.ts), which compile in about a second.
  * setBigGemmFlops(Infinity) sends everything to the direct kernels (e.g. short runs on a
  * machine whose shader cache is cold).
  */
