@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { writeImzml } from '../../io/imzml/writer.ts';
 import type { ImzmlWriteOptions, WriteSpectrum } from '../../io/imzml/types.ts';
 
-/** mulberry32 (kept local so these tests do not load the GPU engine). */
-export function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded test RNG (engine/index.ts loads no GPU by itself, so sharing it is cheap). */
+import { rng as rand } from '../helpers.ts';
+export { rand };
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'msinet-imzml-'));
