@@ -1,7 +1,8 @@
 // Browser smoke run of the engine and the model: the same code the Node CLI uses, on
 // navigator.gpu. test/browser/browser.test.ts bundles this file, serves it on localhost and
 // reads `window.__msinetSmoke` back from headless Chromium (SwiftShader's WebGPU).
-import { backward, conv2d, createEngine, describeAdapter, relu, sum } from '../engine/index.ts';
+import { createEngine, describeAdapter } from '../engine/index.ts';
+import { smokeConv } from './smoke-conv.ts';
 import { segment } from '../model/segment.ts';
 
 interface SmokeResult {
@@ -16,14 +17,7 @@ interface SmokeResult {
 async function run(): Promise<SmokeResult> {
   const rt = await createEngine();
   try {
-    const H = 4, W = 5, CIN = 2, COUT = 3;
-    const x = rt.fromData(Array.from({ length: H * W * CIN }, (_, i) => Math.sin(i)), [H * W, CIN]);
-    const w = rt.fromData(Array.from({ length: 9 * CIN * COUT }, (_, i) => Math.cos(i) * 0.5), [9 * CIN, COUT]);
-    w.requiresGrad = true;
-    const y = conv2d(x, w, null, { height: H, width: W });
-    backward(sum(relu(y)));
-    const conv = Array.from(await y.read());
-    const gradW = Array.from(await w.grad!.read());
+    const { conv, gradW } = await smokeConv(rt);
     // A tiny two-region image through the whole MSInet pipeline (small network).
     const h = 8, wd = 8;
     const features = new Float32Array(h * wd * 3);

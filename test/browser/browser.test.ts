@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { backward, conv2d, relu, sum } from '../../engine/index.ts';
+import { smokeConv } from '../../web/smoke-conv.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose } from '../helpers.ts';
 
@@ -50,18 +50,10 @@ test('engine + MSInet pipeline run in headless Chromium and match Node', async (
     console.log(`  browser adapter: ${r.adapter}`);
     // The same computation on Dawn in this process.
     const rt = await testEngine();
-    await rt.scopeAsync(async () => {
-      const H = 4, W = 5, CIN = 2, COUT = 3;
-      const x = rt.fromData(Array.from({ length: H * W * CIN }, (_, i) => Math.sin(i)), [H * W, CIN]);
-      const w = rt.fromData(Array.from({ length: 9 * CIN * COUT }, (_, i) => Math.cos(i) * 0.5), [9 * CIN, COUT]);
-      w.requiresGrad = true;
-      const y = conv2d(x, w, null, { height: H, width: W });
-      backward(sum(relu(y)));
-      // Different adapters may pick different kernels (summation order): f32 rounding only.
-      assertClose(r.conv, await y.read(), { rtol: 1e-5, absTol: 1e-6, what: 'conv in browser vs Node' });
-      assertClose(r.gradW, await w.grad!.read(), { rtol: 1e-5, absTol: 1e-6, what: 'dW in browser vs Node' });
-      w.grad!.dispose();
-    });
+    const node = await smokeConv(rt);
+    // Different adapters may pick different kernels (summation order): f32 rounding only.
+    assertClose(r.conv, node.conv, { rtol: 1e-5, absTol: 1e-6, what: 'conv in browser vs Node' });
+    assertClose(r.gradW, node.gradW, { rtol: 1e-5, absTol: 1e-6, what: 'dW in browser vs Node' });
     assert.is(r.labels.length, 64);
     assert.ok(r.iterations >= 1 && r.iterations <= 2);
     assert.ok(r.labels.every((l: number) => Number.isInteger(l) && l >= 0));
