@@ -75,8 +75,8 @@ export interface TrainResult {
 }
 
 /**
- * x: the network input [H*W, C] (already scaled), superpixels: ids per pixel (0..K-1).
- * `scaledImage` is the [0, 1] image (before the input scale) used to make augmented views.
+ * x: the [0, 1]-scaled image [H*W, C]; the network sees x * inputScale (the augmented views of
+ * the InfoNCE variant are made from x first). superpixels: an id per pixel (0..K-1).
  */
 export async function trainMsinet(
   rt: Runtime,
