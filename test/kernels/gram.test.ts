@@ -4,19 +4,11 @@ import { backwardWith, cosineCross, cosineGram, gramCross, gramSelf, gramTileFor
 import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
+import { normalizeRowsBackwardRef, normalizeRowsRef } from './cosine_ref.ts';
+
+const normalizeRows = (v: ArrayLike<number>, n: number, q: number) => normalizeRowsRef(v, n, q).u;
 
 // ---- CPU references (f64 accumulation) ----
-function normalizeRef(v: ArrayLike<number>, n: number, q: number, eps = 1e-12): Float64Array {
-  const u = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += v[i * q + j]! ** 2;
-    const inv = 1 / Math.max(Math.sqrt(s), eps);
-    for (let j = 0; j < q; j++) u[i * q + j] = v[i * q + j]! * inv;
-  }
-  return u;
-}
-
 /** C [m, n] = A [m, k] B^T (B [n, k]). */
 function abtRef(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
@@ -46,20 +38,6 @@ const transpose = (a: ArrayLike<number>, r: number, c: number) => {
   return t;
 };
 
-/** dv of u = v / |v| given du (|v| > eps). */
-function normalizeBackwardRef(v: ArrayLike<number>, du: ArrayLike<number>, n: number, q: number): Float64Array {
-  const dv = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    let s = 0, d = 0;
-    for (let j = 0; j < q; j++) {
-      s += v[i * q + j]! ** 2;
-      d += v[i * q + j]! * du[i * q + j]!;
-    }
-    const nrm = Math.sqrt(s);
-    for (let j = 0; j < q; j++) dv[i * q + j] = du[i * q + j]! / nrm - (v[i * q + j]! * d) / nrm ** 3;
-  }
-  return dv;
-}
 
 // f32 dot products of length k with unit-norm rows: |error| ~ k * 2^-24 at worst, well under
 // 2e-6 for k <= 257; products of non-normalised data get a relative 1e-5 bound instead.
@@ -98,7 +76,7 @@ for (const [n, q, tile] of CASES) {
     const rt = await testEngine();
     const v = randn(n * q, n * 3 + q);
     const g = randn(n * n, n + 1);
-    const u = normalizeRef(v, n, q);
+    const u = normalizeRows(v, n, q);
     await rt.scopeAsync(async () => {
       const tv = rt.fromData(v, [n, q]);
       tv.requiresGrad = true;
@@ -112,7 +90,8 @@ for (const [n, q, tile] of CASES) {
       const gs = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) gs[i * n + j] = g[i * n + j]! + g[j * n + i]!;
       const du = abRef(gs, u, n, q, n);
-      const dv = normalizeBackwardRef(v, du, n, q);
+      const { u: un, nrm } = normalizeRowsRef(v, n, q);
+      const dv = normalizeRowsBackwardRef(un, nrm, du, n, q);
       // The GEMM sums n terms of magnitude ~|g| into du; the projection then cancels most of
       // it (entirely for n = 1, where dv = 0), so the error scale is max|du| / min|v|.
       let duMax = 0, vMin = Infinity;
@@ -158,7 +137,7 @@ test('cosineCross matches CPU on 70 x 257 x 100', async () => {
   const n = 70, m = 257, q = 100;
   const a = randn(n * q, 21), b = randn(m * q, 22);
   const got = await rt.scopeAsync(async () => cosineCross(rt.fromData(a, [n, q]), rt.fromData(b, [m, q])).read());
-  assertClose(got, abtRef(normalizeRef(a, n, q), normalizeRef(b, m, q), n, m, q), { ...COS_TOL, what: 'cos' });
+  assertClose(got, abtRef(normalizeRows(a, n, q), normalizeRows(b, m, q), n, m, q), { ...COS_TOL, what: 'cos' });
 });
 
 test('zero rows are eps-guarded: no NaN, similarity 0', async () => {

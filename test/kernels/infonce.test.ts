@@ -3,29 +3,9 @@ import * as assert from 'uvu/assert';
 import { backward, contrastiveRowLoss, infoNCE, ntXent } from '../../engine/index.ts';
 import { testEngine } from '../gpu.ts';
 import { gradCheck, randn } from '../helpers.ts';
+import { normalizeRowsBackwardRef, normalizeRowsRef } from './cosine_ref.ts';
 
 // ---- CPU references in f64 ----
-function normalize(v: Float32Array, n: number, q: number) {
-  const u = new Float64Array(n * q), nrm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += v[i * q + j]! ** 2;
-    nrm[i] = Math.max(Math.sqrt(s), 1e-12);
-    for (let j = 0; j < q; j++) u[i * q + j] = v[i * q + j]! / nrm[i]!;
-  }
-  return { u, nrm };
-}
-
-function normalizeBackward(u: Float64Array, nrm: Float64Array, du: Float64Array, n: number, q: number): Float64Array {
-  const dv = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    let d = 0;
-    for (let j = 0; j < q; j++) d += u[i * q + j]! * du[i * q + j]!;
-    for (let j = 0; j < q; j++) dv[i * q + j] = (du[i * q + j]! - u[i * q + j]! * d) / nrm[i]!;
-  }
-  return dv;
-}
-
 /** Contrastive rows: loss and dL/dS for S [rows, cols], pos(i) = (i + shift) % cols. */
 function rowsRef(s: Float64Array, rows: number, cols: number, T: number, shift: number, skipDiag: boolean) {
   const ds = new Float64Array(rows * cols);
@@ -47,7 +27,7 @@ function rowsRef(s: Float64Array, rows: number, cols: number, T: number, shift: 
 }
 
 function infoNceRef(a: Float32Array, b: Float32Array, n: number, q: number, T: number) {
-  const A = normalize(a, n, q), B = normalize(b, n, q);
+  const A = normalizeRowsRef(a, n, q), B = normalizeRowsRef(b, n, q);
   const s = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
@@ -65,11 +45,11 @@ function infoNceRef(a: Float32Array, b: Float32Array, n: number, q: number, T: n
         dub[j * q + k] += g * A.u[i * q + k]!;
       }
     }
-  return { loss, da: normalizeBackward(A.u, A.nrm, dua, n, q), db: normalizeBackward(B.u, B.nrm, dub, n, q) };
+  return { loss, da: normalizeRowsBackwardRef(A.u, A.nrm, dua, n, q), db: normalizeRowsBackwardRef(B.u, B.nrm, dub, n, q) };
 }
 
 function ntXentRef(z: Float32Array, rows: number, d: number, T: number) {
-  const Z = normalize(z, rows, d);
+  const Z = normalizeRowsRef(z, rows, d);
   const s = new Float64Array(rows * rows);
   for (let i = 0; i < rows; i++)
     for (let j = 0; j < rows; j++) {
@@ -84,7 +64,7 @@ function ntXentRef(z: Float32Array, rows: number, d: number, T: number) {
       const g = ds[i * rows + j]! + ds[j * rows + i]!;
       for (let k = 0; k < d; k++) du[i * d + k] += g * Z.u[j * d + k]!;
     }
-  return { loss, dz: normalizeBackward(Z.u, Z.nrm, du, rows, d) };
+  return { loss, dz: normalizeRowsBackwardRef(Z.u, Z.nrm, du, rows, d) };
 }
 
 /** Second view = first view plus noise, so positives are clearly more similar. */

@@ -4,6 +4,7 @@ import { backward, cosineGram, patchLoss, patchLossOfRows, setGramTile, type Run
 import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn, rng, uniform } from '../helpers.ts';
+import { normalizeRowsBackwardRef, normalizeRowsRef } from './cosine_ref.ts';
 
 /** CPU reference in f64 given S itself: loss and dL/dS. */
 function patchRef(s: ArrayLike<number>, t64: number): { loss: number; grad: Float64Array } {
@@ -113,13 +114,7 @@ for (const [n, q, tile] of ROWS) {
 
 /** dv of cos-Gram given dS, in f64. */
 function cpuGramBackward(v: Float32Array, ds: Float64Array, n: number, q: number) {
-  const nrm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += v[i * q + j]! ** 2;
-    nrm[i] = Math.sqrt(s);
-  }
-  const u = Float64Array.from(v, (x, idx) => x / nrm[Math.floor(idx / q)]!);
+  const { u, nrm } = normalizeRowsRef(v, n, q);
   const du = new Float64Array(n * q);
   for (let i = 0; i < n; i++)
     for (let k = 0; k < n; k++) {
@@ -127,13 +122,7 @@ function cpuGramBackward(v: Float32Array, ds: Float64Array, n: number, q: number
       if (g === 0) continue;
       for (let j = 0; j < q; j++) du[i * q + j] += g * u[k * q + j]!;
     }
-  const dv = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    let d = 0;
-    for (let j = 0; j < q; j++) d += u[i * q + j]! * du[i * q + j]!;
-    for (let j = 0; j < q; j++) dv[i * q + j] = (du[i * q + j]! - u[i * q + j]! * d) / nrm[i]!;
-  }
-  return dv;
+  return normalizeRowsBackwardRef(u, nrm, du, n, q);
 }
 
 test('patch loss is deterministic on 1225 x 100', async () => {
