@@ -48,6 +48,7 @@ export async function runSegment(path: string, o: Record<string, string | boolea
       seed: num('seed', o.seed, true),
       maxIter,
       minLabels: num('min-labels', o.minLabels, true),
+      finalLabels: o.finalLabels as 'stop' | 'forward',
       superpixels: o.superpixels as 'slic' | 'felzenszwalb',
       nSegments: num('n-segments', o.nSegments, true),
       compactness: num('compactness', o.compactness),

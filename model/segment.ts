@@ -56,6 +56,11 @@ export interface SegmentReport {
   labelCounts: number[];
   ari?: number;
   nmi?: number;
+  /**
+   * With truth: the scores the other final-labels rule (TrainOptions.finalLabels) would have
+   * given on the same run, so the two rules can be compared without training twice.
+   */
+  otherFinalLabels?: { rule: 'stop' | 'forward'; labels: number; ari: number; nmi: number };
   silhouette: number | null;
   constantFeatures: number[];
 }
@@ -161,6 +166,14 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     const p = rows ? rows.map((i) => labels[i]!) : Array.from(labels);
     report.ari = adjustedRandIndex(t, p);
     report.nmi = normalizedMutualInfo(t, p);
+    const other = renumber(train.otherLabels, inMask);
+    const q = rows ? rows.map((i) => other[i]!) : Array.from(other);
+    report.otherFinalLabels = {
+      rule: opts.train.finalLabels === 'stop' ? 'forward' : 'stop',
+      labels: new Set(q).size,
+      ari: adjustedRandIndex(t, q),
+      nmi: normalizedMutualInfo(t, q),
+    };
   }
   if (nLabels >= 2) {
     // Silhouette in the preprocessed feature space (before reduction), sampled and seeded.
@@ -208,6 +221,8 @@ function resolveOptions(o: SegmentOptions): Resolved {
   positiveInt('--min-labels', train.minLabels);
   positiveInt('--seed', train.seed, 0);
   if (!(train.lr > 0)) throw new InputError(`learning rate must be > 0, got ${train.lr}`);
+  if (train.finalLabels !== 'stop' && train.finalLabels !== 'forward')
+    throw new InputError(`--final-labels must be stop or forward, got ${train.finalLabels}`);
   if (train.contrast !== 'patch' && train.contrast !== 'infonce') throw new InputError(`--contrast must be patch or infonce, got ${train.contrast}`);
   const superpixels = o.superpixels ?? 'felzenszwalb';
   if (superpixels !== 'slic' && superpixels !== 'felzenszwalb') throw new InputError(`--superpixels must be slic or felzenszwalb, got ${superpixels}`);

@@ -40,6 +40,13 @@ export interface TrainOptions {
   contrast: 'patch' | 'infonce';
   temperature: number;
   augment: AugmentOptions;
+  /**
+   * Which labels are the result. 'stop': the argmax of the iteration whose label count met the
+   * stopping rule (or of the last iteration), so the result never has more than minLabels labels
+   * when training stopped early. 'forward': the reference code's rule, one more forward pass (in
+   * train mode, dropout on) after the last SGD step; that step often brings back a 5th label.
+   */
+  finalLabels: 'stop' | 'forward';
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -58,6 +65,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   contrast: 'patch',
   temperature: 0.5,
   augment: DEFAULT_AUGMENT,
+  finalLabels: 'stop',
 };
 
 export interface IterationInfo {
@@ -67,8 +75,10 @@ export interface IterationInfo {
 }
 
 export interface TrainResult {
-  /** argmax labels of the final forward pass, raw (0..q-1), row-major. */
+  /** The result labels (see TrainOptions.finalLabels), raw (0..q-1), row-major. */
   labels: Int32Array;
+  /** The labels of the other final rule, computed too (one forward pass) for comparison. */
+  otherLabels: Int32Array;
   iterations: number;
   losses: number[];
   labelCounts: number[];
@@ -86,6 +96,7 @@ export async function trainMsinet(
 ): Promise<TrainResult> {
   const { height, width, channels } = input;
   const n = height * width;
+  if (!(opts.maxIter >= 1)) throw new Error(`trainMsinet: maxIter must be >= 1, got ${opts.maxIter}`);
   const net = new MsinetNetwork(rt, {
     inChannels: channels,
     channels: opts.channels,
@@ -103,12 +114,15 @@ export async function trainMsinet(
   const losses: number[] = [];
   const labelCounts: number[] = [];
   let iterations = 0;
+  let stopLabels: Tensor | null = null;
   try {
     net.train();
     for (let it = 0; it < opts.maxIter; it++) {
       const [count, loss] = await rt.scopeAsync(async () => {
         const r = net.forward(x, height, width);
         const labels = rt.tape.noGrad(() => argmax(r));
+        stopLabels?.dispose();
+        stopLabels = rt.keep(labels);
         const target = segmentMajority(labels, index, opts.q);
         const ce = softmaxCrossEntropy(r, target);
         let contrast: Tensor;
@@ -139,10 +153,13 @@ export async function trainMsinet(
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at iteration ${iterations}`);
       if (count <= opts.minLabels) break;
     }
+    const atStop = (await stopLabels!.read()) as Int32Array;
     // The reference takes its final labels from one more forward pass, still in train mode.
-    const labels = await rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
-    return { labels, iterations, losses, labelCounts };
+    const forward = await rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
+    const [labels, otherLabels] = opts.finalLabels === 'forward' ? [forward, atStop] : [atStop, forward];
+    return { labels, otherLabels, iterations, losses, labelCounts };
   } finally {
+    (stopLabels as Tensor | null)?.dispose();
     sgd.dispose();
     index.dispose();
     x.dispose();

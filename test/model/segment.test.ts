@@ -75,6 +75,28 @@ test('segment: 40 features reduced by PCA, labels renumbered, report complete, s
   assert.ok(a.report.timings.total >= a.report.timings.training);
 });
 
+test('segment: final labels by rule: stop = the labels the stopping rule counted; forward = one more pass; each reports the other', async () => {
+  const rt = await testEngine();
+  const features = image(3);
+  const truth = Array.from({ length: N }, (_, i) => (i % W < W / 2 ? 0 : 1));
+  // minLabels 5 with a 12-label head: training stops at the first iteration that uses <= 5 labels.
+  const opts: SegmentOptions = { ...small, maxIter: 30, minLabels: 5, seed: 2, truth };
+  const stop = await segment(rt, { features, height: H, width: W, channels: 3 }, { ...opts, finalLabels: 'stop' });
+  const fwd = await segment(rt, { features, height: H, width: W, channels: 3 }, { ...opts, finalLabels: 'forward' });
+  assert.ok(stop.report.iterations < 30, `stopped early (${stop.report.iterations} iterations)`);
+  assert.is(stop.report.labels, stop.report.labelCounts.at(-1));
+  assert.ok(stop.report.labels <= 5);
+  // Same seed, same training: the two rules swap their result and their comparison entry.
+  assert.equal(stop.report.labelCounts, fwd.report.labelCounts);
+  assert.is(stop.report.otherFinalLabels!.rule, 'forward');
+  assert.is(fwd.report.otherFinalLabels!.rule, 'stop');
+  assert.is(stop.report.otherFinalLabels!.ari, fwd.report.ari);
+  assert.is(fwd.report.otherFinalLabels!.ari, stop.report.ari);
+  assert.is(fwd.report.otherFinalLabels!.labels, stop.report.labels);
+  assert.is(stop.report.otherFinalLabels!.labels, fwd.report.labels);
+  assert.is((stop.report.parameters as { finalLabels: string }).finalLabels, 'stop');
+});
+
 test('segment: UMAP reduction, SLIC superpixels and InfoNCE run', async () => {
   const rt = await testEngine();
   const r = await segment(rt, { features: image(6), height: H, width: W, channels: 6 }, { ...small, maxIter: 2, reduce: 'umap', superpixels: 'slic', nSegments: 20, contrast: 'infonce' });
@@ -103,6 +125,7 @@ test('segment: clear errors for bad input', async () => {
   await rejects(() => segment(rt, { features: bad, height: H, width: W, channels: 3 }), /pixel 2.*feature 1 is not finite/);
   await rejects(() => segment(rt, { features: image(3), height: H, width: W, channels: 3 }, { maxIter: 0 }), /--max-iter/);
   await rejects(() => segment(rt, { features: image(3), height: H, width: W, channels: 3 }, { superpixels: 'slic', nSegments: 1000 }), /n-segments/);
+  await rejects(() => segment(rt, { features: image(3), height: H, width: W, channels: 3 }, { finalLabels: 'last' as 'stop' }), /--final-labels/);
 });
 
 test.run();
