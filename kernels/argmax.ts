@@ -66,17 +66,20 @@ ${lanes === 1 ? '' : mergeLanes(lanes)}
   );
 }
 
-/** hist[l] += 1 for every label l in [0, C); hist must start at zero. Other labels are ignored. */
-export function labelHistogramKernel(): KernelSpec {
-  const b = binds('labels:read', 'hist:read_write', 'p:uniform');
+/**
+ * hist[l] += 1 for every label l in [0, C); hist must start at zero. Other labels are ignored.
+ * The masked variant counts only rows i with mask[i] != 0 (pixels outside an image's mask).
+ */
+export function labelHistogramKernel(masked = false): KernelSpec {
+  const b = binds('labels:read', ...(masked ? ['mask:read'] : []), 'hist:read_write', 'p:uniform');
   return defineKernel(
-    'argmax.histogram',
+    masked ? 'argmax.histogram_masked' : 'argmax.histogram',
     `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { labels: 'array<i32>', hist: 'array<atomic<u32>>', p: 'P' })}
+${bindingsWgsl(b, { labels: 'array<i32>', mask: 'array<u32>', hist: 'array<atomic<u32>>', p: 'P' })}
 @compute @workgroup_size(${ARGMAX_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${ARGMAX_WG}u);
-  if (i < p.n) {
+  if (i < p.n${masked ? ' && mask[i] != 0u' : ''}) {
     let l = labels[i];
     if (l >= 0 && u32(l) < p.c) { atomicAdd(&hist[u32(l)], 1u); }
   }
@@ -109,4 +112,4 @@ fn main(@builtin(local_invocation_index) li: u32) {
   );
 }
 
-export const argmaxKernels = (): KernelSpec[] => [argmaxKernel(1), argmaxKernel(4), argmaxKernel(64), labelHistogramKernel(), countNonzeroKernel()];
+export const argmaxKernels = (): KernelSpec[] => [argmaxKernel(1), argmaxKernel(4), argmaxKernel(64), labelHistogramKernel(), labelHistogramKernel(true), countNonzeroKernel()];

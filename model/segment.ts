@@ -133,7 +133,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
   // --- training ---
   const train = await trainMsinet(
     rt,
-    { x: image, height, width, channels: k, superpixels: sp.labels, inputScale: opts.inputScale },
+    { x: image, height, width, channels: k, superpixels: sp.labels, inputScale: opts.inputScale, ...(mask ? { mask } : {}) },
     opts.train,
     (info) => options.onProgress?.('train', { iteration: info.iteration, total: opts.train.maxIter, labels: info.labels, loss: info.loss }),
   );

@@ -18,19 +18,25 @@ export function argmax(x: Tensor): Tensor {
   return labels;
 }
 
-/** u32 [numLabels]: how many times each label in [0, numLabels) occurs; others are ignored. */
-export function labelHistogram(labels: Tensor, numLabels: number): Tensor {
+/**
+ * u32 [numLabels]: how many times each label in [0, numLabels) occurs; others are ignored.
+ * With a mask (u32, one per label, 0 = skip), only the rows where it is non-zero count.
+ */
+export function labelHistogram(labels: Tensor, numLabels: number, mask?: Tensor): Tensor {
   if (labels.dtype !== 'i32') throw new Error(`labelHistogram: labels must be i32, got ${labels}`);
+  if (mask && (mask.dtype !== 'u32' || mask.size !== labels.size)) throw new Error(`labelHistogram: mask ${mask} is not u32 [${labels.size}]`);
   const rt: Runtime = labels.rt;
   const hist = rt.empty([numLabels], 'u32');
   fill(hist, 0); // f32 +0.0 has the bit pattern of u32 0
-  rt.dispatch(labelHistogramKernel(), { labels, hist, p: params(labels.size, numLabels) }, grid1d(labels.size, ARGMAX_WG));
+  const p = params(labels.size, numLabels);
+  if (mask) rt.dispatch(labelHistogramKernel(true), { labels, mask, hist, p }, grid1d(labels.size, ARGMAX_WG));
+  else rt.dispatch(labelHistogramKernel(), { labels, hist, p }, grid1d(labels.size, ARGMAX_WG));
   return hist;
 }
 
 /** u32 [1]: the number of distinct labels in [0, numLabels) present (read it with readScalar). */
-export function countDistinctLabels(labels: Tensor, numLabels: number): Tensor {
-  const hist = labelHistogram(labels, numLabels);
+export function countDistinctLabels(labels: Tensor, numLabels: number, mask?: Tensor): Tensor {
+  const hist = labelHistogram(labels, numLabels, mask);
   const count = labels.rt.empty([1], 'u32');
   labels.rt.dispatch(countNonzeroKernel(), { hist, count, p: params(numLabels) }, [1, 1, 1]);
   hist.dispose();

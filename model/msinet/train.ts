@@ -86,11 +86,13 @@ export interface TrainResult {
 
 /**
  * x: the [0, 1]-scaled image [H*W, C]; the network sees x * inputScale (the augmented views of
- * the InfoNCE variant are made from x first). superpixels: an id per pixel (0..K-1).
+ * the InfoNCE variant are made from x first). superpixels: an id per pixel (0..K-1). mask
+ * (optional, 1 = a pixel of the sample): pixels outside it still go through the network, but the
+ * labels they take do not count towards minLabels (otherwise the background would use one up).
  */
 export async function trainMsinet(
   rt: Runtime,
-  input: { x: Float32Array; height: number; width: number; channels: number; superpixels: Int32Array; inputScale: number },
+  input: { x: Float32Array; height: number; width: number; channels: number; superpixels: Int32Array; inputScale: number; mask?: Uint8Array },
   opts: TrainOptions,
   onIteration?: (info: IterationInfo) => void,
 ): Promise<TrainResult> {
@@ -109,6 +111,7 @@ export async function trainMsinet(
   const index = segmentIndex(rt, input.superpixels);
   const xs = input.x.map((v) => v * input.inputScale);
   const x = rt.keep(rt.fromData(xs, [n, channels]));
+  const countMask = input.mask ? rt.keep(rt.fromData(Uint32Array.from(input.mask, (v) => (v ? 1 : 0)), [n], 'u32')) : undefined;
   const augRandom = new Random((opts.seed ^ 0x5bd1e995) >>> 0);
   const gridIdx = stridedIndex(height, width, opts.patchStride);
   const losses: number[] = [];
@@ -141,7 +144,7 @@ export async function trainMsinet(
         backward(total);
         sgd.step();
         sgd.zeroGrad();
-        const nLabels = countDistinctLabels(labels, opts.q);
+        const nLabels = countDistinctLabels(labels, opts.q, countMask);
         const c = (await nLabels.read())[0]!;
         const l = (await total.read())[0]!;
         return [c, l] as const;
@@ -163,6 +166,7 @@ export async function trainMsinet(
     sgd.dispose();
     index.dispose();
     x.dispose();
+    countMask?.dispose();
     net.dispose();
     await rt.sync();
   }

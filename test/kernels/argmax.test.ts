@@ -61,7 +61,35 @@ for (const [n, c] of [[1, 1], [70, 3], [4900, 100], [257, 1000]] as Array<[numbe
       assert.is(await rt.readScalar(countDistinctLabels(t, c)), hist.filter((h) => h > 0).length);
     });
   });
+
+  test(`masked label histogram and distinct count of ${n} labels over ${c} classes match the CPU`, async () => {
+    const rt = await testEngine();
+    const r = rng(7 * n + c);
+    const labels = Int32Array.from({ length: n }, () => (r() < 0.05 ? -1 : Math.floor(r() * r() * c)));
+    // About a third of the rows masked out, in runs, as a tissue mask would be.
+    const mask = Uint32Array.from({ length: n }, (_, i) => (Math.floor(i / 5) % 3 === 0 ? 0 : 1));
+    const hist = new Uint32Array(c);
+    labels.forEach((l, i) => {
+      if (mask[i] && l >= 0 && l < c) hist[l]!++;
+    });
+    await rt.scopeAsync(async () => {
+      const t = rt.fromData(labels, [n], 'i32');
+      const m = rt.fromData(mask, [n], 'u32');
+      assert.equal(Array.from(await labelHistogram(t, c, m).read()), Array.from(hist));
+      assert.is(await rt.readScalar(countDistinctLabels(t, c, m)), hist.filter((h) => h > 0).length);
+    });
+  });
 }
+
+test('masked distinct count: a label only outside the mask does not count', async () => {
+  const rt = await testEngine();
+  await rt.scopeAsync(async () => {
+    const t = rt.fromData(Int32Array.from([5, 5, 1, 2, 1]), [5], 'i32');
+    const m = rt.fromData(Uint32Array.from([0, 0, 1, 1, 1]), [5], 'u32');
+    assert.is(await rt.readScalar(countDistinctLabels(t, 8, m)), 2);
+    assert.is(await rt.readScalar(countDistinctLabels(t, 8)), 3);
+  });
+});
 
 test('argmax then countDistinctLabels reads one number', async () => {
   const rt = await testEngine();

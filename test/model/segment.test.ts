@@ -116,6 +116,17 @@ test('segment: masked-out pixels get -1 and stay out of the scores', async () =>
   assert.is(r.report.pixels, N - W);
 });
 
+test('segment: labels outside the mask do not count towards --min-labels', async () => {
+  const rt = await testEngine();
+  const mask = new Uint8Array(N).fill(1);
+  for (let i = 0; i < 3 * W; i++) mask[i] = 0; // three rows of background
+  const opts: SegmentOptions = { ...small, maxIter: 30, minLabels: 5, seed: 3 };
+  const r = await segment(rt, { features: image(3), height: H, width: W, channels: 3, mask }, opts);
+  // The per-iteration counts are over the pixels in the mask, as the labels the result keeps.
+  assert.ok(r.report.iterations < 30, `stopped early (${r.report.iterations} iterations)`);
+  assert.is(r.report.labels, r.report.labelCounts.at(-1));
+});
+
 test('segment: clear errors for bad input', async () => {
   const rt = await testEngine();
   await rejects(() => segment(rt, { features: new Float32Array(3), height: 1, width: 1, channels: 3 }), /1 pixel/);
