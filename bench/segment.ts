@@ -26,7 +26,7 @@ const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const methods = arg('superpixels', 'felzenszwalb,slic').split(',') as Array<'felzenszwalb' | 'slic'>;
 const contrast = arg('contrast', 'patch') as 'patch' | 'infonce';
 const name = arg('name', 'segment');
-const finalLabels = arg('final-labels', 'stop') as 'stop' | 'forward';
+const finalLabels = arg('final-labels', 'forward') as 'stop' | 'forward';
 // Default 300 (the reference's maxIter); lower it to bound the run time on slow adapters.
 const maxIter = Number(arg('max-iter', '300'));
 const x = npyToFloat32(parseNpy(readFileSync(join(dataDir, 'simulated.npy')), 'simulated.npy'));

@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (weights, dropout, augmentations)', '0')
     .option('--max-iter <n>', 'stop after this many iterations', '300')
     .option('--min-labels <n>', 'stop when the network uses this many labels or fewer', '4')
-    .option('--final-labels <rule>', 'stop: the labels of the iteration that met --min-labels; forward: one more pass after it, as the reference code', 'stop')
+    .option('--final-labels <rule>', 'stop: the labels of the iteration that met --min-labels; forward: one more pass after it, as the reference code', 'forward')
     .option('--superpixels <method>', 'felzenszwalb (as the reference code) or slic', 'felzenszwalb')
     .option('--n-segments <n>', 'SLIC: approximate number of superpixels', '500')
     .option('--compactness <x>', 'SLIC: colour vs space balance, in units of the [0, 1] scaled features', '0.1')
