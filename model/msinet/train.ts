@@ -45,7 +45,8 @@ export interface TrainOptions {
    * stopping rule (or of the last iteration), so the result never has more than minLabels labels
    * when training stopped early. 'forward': the reference code's rule, one more forward pass (in
    * train mode, dropout on) after the last SGD step, as METHOD.md step 7 describes; the default.
-   * That step often brings back a 5th label (in PyTorch, 8 of 13 runs that stopped early).
+   * That step often brings back a 5th label (PyTorch runs in bench/results/torch_reference_*.json: 6 of
+   * the 19 that stopped early).
    */
   finalLabels: 'stop' | 'forward';
 }
