@@ -136,6 +136,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     { x: image, height, width, channels: k, superpixels: sp.labels, inputScale: opts.inputScale, ...(mask ? { mask } : {}) },
     opts.train,
     (info) => options.onProgress?.('train', { iteration: info.iteration, total: opts.train.maxIter, labels: info.labels, loss: info.loss }),
+    { otherLabels: options.truth !== undefined },
   );
   const tTrain = now();
 
@@ -166,7 +167,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     const p = rows ? rows.map((i) => labels[i]!) : Array.from(labels);
     report.ari = adjustedRandIndex(t, p);
     report.nmi = normalizedMutualInfo(t, p);
-    const other = renumber(train.otherLabels, inMask);
+    const other = renumber(train.otherLabels!, inMask);
     const q = rows ? rows.map((i) => other[i]!) : Array.from(other);
     report.otherFinalLabels = {
       rule: opts.train.finalLabels === 'stop' ? 'forward' : 'stop',

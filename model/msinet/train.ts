@@ -79,8 +79,8 @@ export interface IterationInfo {
 export interface TrainResult {
   /** The result labels (see TrainOptions.finalLabels), raw (0..q-1), row-major. */
   labels: Int32Array;
-  /** The labels of the other final rule, computed too (one forward pass) for comparison. */
-  otherLabels: Int32Array;
+  /** The labels of the other final rule, when asked for (TrainExtras.otherLabels). */
+  otherLabels?: Int32Array;
   iterations: number;
   losses: number[];
   labelCounts: number[];
@@ -92,11 +92,17 @@ export interface TrainResult {
  * (optional, 1 = a pixel of the sample): pixels outside it still go through the network, but the
  * labels they take do not count towards minLabels (otherwise the background would use one up).
  */
+export interface TrainExtras {
+  /** Also return the labels of the other final-labels rule (to score both rules on one run). */
+  otherLabels?: boolean;
+}
+
 export async function trainMsinet(
   rt: Runtime,
   input: { x: Float32Array; height: number; width: number; channels: number; superpixels: Int32Array; inputScale: number; mask?: Uint8Array },
   opts: TrainOptions,
   onIteration?: (info: IterationInfo) => void,
+  extras: TrainExtras = {},
 ): Promise<TrainResult> {
   const { height, width, channels } = input;
   const n = height * width;
@@ -147,9 +153,9 @@ export async function trainMsinet(
         sgd.step();
         sgd.zeroGrad();
         const nLabels = countDistinctLabels(labels, opts.q, countMask);
-        const c = (await nLabels.read())[0]!;
-        const l = (await total.read())[0]!;
-        return [c, l] as const;
+        // Both copies are recorded before either map is awaited: one wait per iteration.
+        const [c, l] = await Promise.all([nLabels.read(), total.read()]);
+        return [c[0]!, l[0]!] as const;
       });
       iterations = it + 1;
       losses.push(loss);
@@ -158,10 +164,12 @@ export async function trainMsinet(
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at iteration ${iterations}`);
       if (count <= opts.minLabels) break;
     }
-    const atStop = (await stopLabels!.read()) as Int32Array;
+    const atStop = async () => (await stopLabels!.read()) as Int32Array;
     // The reference takes its final labels from one more forward pass, still in train mode.
-    const forward = await rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
-    const [labels, otherLabels] = opts.finalLabels === 'forward' ? [forward, atStop] : [atStop, forward];
+    const forward = () => rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
+    const [rule, other] = opts.finalLabels === 'forward' ? [forward, atStop] : [atStop, forward];
+    const labels = await rule();
+    const otherLabels = extras.otherLabels ? await other() : undefined;
     return { labels, otherLabels, iterations, losses, labelCounts };
   } finally {
     (stopLabels as Tensor | null)?.dispose();
