@@ -6,6 +6,7 @@ import { batchnormKernels } from './batchnorm.ts';
 import { continuityKernels } from './continuity.ts';
 import { conv3x3BackwardInputKernel, conv3x3BackwardWeightKernel, conv3x3ForwardKernel } from './conv2d.ts';
 import { directKernels } from './direct.ts';
+import { laneGemmKernels } from './lane_gemm.ts';
 import { winogradKernels } from './winograd.ts';
 import { dropoutKernels } from './dropout.ts';
 import { elementwiseKernels } from './elementwise.ts';
@@ -29,6 +30,7 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   conv2d: () => [conv3x3ForwardKernel({ bias: true }), conv3x3ForwardKernel(), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
   direct: directKernels,
   winograd: winogradKernels,
+  lane_gemm: laneGemmKernels,
   dropout: dropoutKernels,
   elementwise: elementwiseKernels,
   gather: () => [gatherRowsKernel(), scatterRowsKernel()],

@@ -14,7 +14,8 @@ import {
 import { batchedMatmulFamily, gemmGrid, gemmKernel, gemmParams, type GemmTile } from '../../kernels/matmul.ts';
 import { params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
-import { gemmPlan } from './matmul.ts';
+import { laneMatmul } from './lane_gemm.ts';
+import { gemmPlan, isCpuAdapter } from './matmul.ts';
 
 export interface WinogradDims {
   height: number;
@@ -33,10 +34,13 @@ const tilesOf = ({ height, width }: WinogradDims) => {
 export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number, n: number, k: number, transA = false, transB = false, tile?: GemmTile): Tensor {
   if (a.size !== batch * m * k || b.size !== batch * k * n)
     throw new Error(`batchedMatmul: ${a} / ${b} are not ${batch} x [${m}x${k}] / [${k}x${n}] stacks`);
+  if (transA && transB) throw new Error('batchedMatmul: A^T B^T is not supported');
   const rt = a.rt;
+  if (batch > rt.maxWorkgroups) throw new Error(`batchedMatmul: batch ${batch} over the ${rt.maxWorkgroups} limit`);
+  // CPU adapters: the lane GEMM (1.2-2.2x the tiled core there); GPUs: workgroup-memory tiles.
+  if (!tile && isCpuAdapter(rt)) return laneMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', batch, m, n, k);
   const out = rt.empty([batch, m, n]);
   if (m === 0 || n === 0 || batch === 0) return out;
-  if (batch > rt.maxWorkgroups) throw new Error(`batchedMatmul: batch ${batch} over the ${rt.maxWorkgroups} limit`);
   const plan = gemmPlan(rt, m, n, k * batch, tile, false);
   const t = plan as GemmTile; // directOk = false: always a tile
   const fill4 = (transA ? m : k) % 4 === 0 && (transB ? k : n) % 4 === 0;
