@@ -156,9 +156,13 @@ export class Runtime {
   }
 
   // ---------- kernels ----------
+  /** Milliseconds spent creating pipelines (WGSL -> driver compile; Mesa may serve it from disk). */
+  compileMs = 0;
+
   private pipelineFor(spec: KernelSpec): CachedPipeline {
     let p = this.pipelines.get(spec.key);
     if (p) return p;
+    const t0 = performance.now();
     checkBindings(spec);
     const module = this.device.createShaderModule({ code: spec.code, label: spec.key });
     const layout = this.device.createBindGroupLayout({
@@ -176,6 +180,7 @@ export class Runtime {
     });
     p = { pipeline, layout, bindings: spec.bindings };
     this.pipelines.set(spec.key, p);
+    this.compileMs += performance.now() - t0;
     return p;
   }
 

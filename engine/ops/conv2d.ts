@@ -14,17 +14,17 @@ export interface Conv2dOptions {
   tile?: GemmTile;
   /**
    * 'winograd' (F(2x2, 3x3), ./winograd.ts: 2.25x fewer multiplies in forward, dX and dW) or
-   * 'gemm' (the implicit GEMMs, the reference path). Default: winograd from 8 channels in and
-   * out, where the transforms are small next to the products; gemm otherwise and whenever a
-   * tile is given.
+   * 'gemm' (the implicit GEMMs, the reference path). Default: winograd, at every channel
+   * count (with 3 input channels its products are tiny, and it spares CPU adapters the
+   * direct conv kernels' 20 s cold compile); gemm whenever a tile is given.
    */
   algorithm?: 'winograd' | 'gemm';
 }
 
-export function convAlgorithm(cin: number, cout: number, opts: Conv2dOptions): 'winograd' | 'gemm' {
+export function convAlgorithm(opts: Conv2dOptions): 'winograd' | 'gemm' {
   if (opts.algorithm) return opts.algorithm;
   if (opts.tile) return 'gemm';
-  return cin >= 8 && cout >= 8 ? 'winograd' : 'gemm';
+  return 'winograd';
 }
 
 interface ConvDims {
@@ -125,8 +125,8 @@ export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions &
 /** 3x3 convolution (stride 1, zero padding 1) of a channels-last map, recorded on the tape. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOptions): Tensor {
   const inputs = bias ? [x, w, bias] : [x, w];
-  const { cin, cout } = convDims(x, w, opts);
-  if (convAlgorithm(cin, cout, opts) === 'winograd') {
+  const { cout } = convDims(x, w, opts);
+  if (convAlgorithm(opts) === 'winograd') {
     if (bias && bias.size !== cout) throw new Error(`conv2d: bias ${bias} does not match ${cout} output channels`);
     const { y, v, u } = winogradConvForward(x, w, bias, opts);
     return x.rt.tape.record('conv2d', inputs, y, (g) => {

@@ -64,13 +64,12 @@ test('Winograd conv2d is deterministic (same inputs, bit-identical outputs and g
   for (const k of ['y', 'dx', 'dw', 'db'] as const) assert.equal(Array.from(a[k]), Array.from(c[k]), k);
 });
 
-test('conv2d picks Winograd from 8 channels in and out, the implicit GEMM below or with a tile', async () => {
+test('conv2d picks Winograd by default, the implicit GEMM when asked or given a tile', async () => {
   const { convAlgorithm } = await import('../../engine/ops/conv2d.ts');
   const dims = { height: 5, width: 5 };
-  assert.is(convAlgorithm(100, 100, dims), 'winograd');
-  assert.is(convAlgorithm(3, 100, dims), 'gemm');
-  assert.is(convAlgorithm(100, 100, { ...dims, tile: { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 } }), 'gemm');
-  assert.is(convAlgorithm(3, 4, { ...dims, algorithm: 'winograd' }), 'winograd');
+  assert.is(convAlgorithm(dims), 'winograd');
+  assert.is(convAlgorithm({ ...dims, algorithm: 'gemm' }), 'gemm');
+  assert.is(convAlgorithm({ ...dims, tile: { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 } }), 'gemm');
 });
 
 test('gradient of Winograd conv2d (x, W, b) on 5x3, 3 -> 4 by finite differences', async () => {
