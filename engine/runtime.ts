@@ -266,9 +266,17 @@ export class Runtime {
 
   copy(src: Tensor, dst: Tensor): void {
     if (src.byteSize !== dst.byteSize) throw new Error('copy: sizes differ');
+    this.copyRange(src, 0, dst, 0, src.size);
+  }
+
+  /** Copies `count` elements from src[srcStart..] to dst[dstStart..] (recorded in order with the dispatches). */
+  copyRange(src: Tensor, srcStart: number, dst: Tensor, dstStart: number, count: number): void {
+    if (srcStart < 0 || dstStart < 0 || count < 0 || srcStart + count > src.size || dstStart + count > dst.size)
+      throw new Error(`copyRange: [${srcStart}, +${count}) of ${src} -> [${dstStart}, +${count}) of ${dst} is out of range`);
+    if (count === 0) return;
     this.endPass();
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteSize);
+    this.encoder.copyBufferToBuffer(src.buffer, srcStart * 4, dst.buffer, dstStart * 4, count * 4);
   }
 
   private endPass(): void {

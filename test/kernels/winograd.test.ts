@@ -70,6 +70,9 @@ test('conv2d picks Winograd by default, the implicit GEMM when asked or given a 
   assert.is(convAlgorithm(dims), 'winograd');
   assert.is(convAlgorithm({ ...dims, algorithm: 'gemm' }), 'gemm');
   assert.is(convAlgorithm({ ...dims, tile: { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 } }), 'gemm');
+  // 512 x 512 x 100: the transformed map (16 x 65536 x 100 floats, 400 MiB) is over a 128 MiB binding.
+  assert.is(convAlgorithm({ height: 512, width: 512 }, 100, 100, 2 ** 27), 'gemm');
+  assert.is(convAlgorithm({ height: 256, width: 256 }, 100, 100, 2 ** 27), 'winograd');
 });
 
 test('gradient of Winograd conv2d (x, W, b) on 5x3, 3 -> 4 by finite differences', async () => {
