@@ -329,7 +329,10 @@ export class Runtime {
   /** Sleeps through the part of the submitted work that is expected to remain (engine/wait.ts). */
   private async quietWait(): Promise<void> {
     const ms = this.clock.sleepMs();
-    if (ms > 0) await sleep(ms);
+    if (ms > 0) {
+      await sleep(ms);
+      this.clock.noteWoke();
+    }
   }
 
   async sync(): Promise<void> {
