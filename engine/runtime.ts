@@ -366,7 +366,3 @@ function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
     for (const x of Object.values(v as object)) collectTensors(x, out, depth + 1);
 }
-
-export async function createRuntime(ctx: GpuContext): Promise<Runtime> {
-  return new Runtime(ctx);
-}
