@@ -1,7 +1,9 @@
-// Winograd F(2x2, 3x3) convolution (Lavin & Gray, 2016) for 3x3, stride 1, zero padding 1,
-// channels-last maps: each 2x2 block of outputs comes from a 4x4 input patch with 16
-// multiplies per (input, output) channel pair instead of 36, so the 3x3 convolution's GEMM
-// work falls 2.25x. The layouts match kernels/conv2d.ts (x [P, C], weight [9*Cin, Cout], row
+// Winograd F(m x m, 3x3) convolution (Lavin & Gray, 2016) for 3x3, stride 1, zero padding 1,
+// channels-last maps, m = 2 or 4. With m = 2 each 2x2 block of outputs comes from a 4x4 input
+// patch with 16 multiplies per (input, output) channel pair instead of 36 (2.25x fewer); with
+// m = 4 a 4x4 block from a 6x6 patch with 36 instead of 144 (4x fewer), at a somewhat larger
+// rounding error (interpolation points 0, +-1, +-2). Below, for m = 2 (a = m + 2 = 4, a^2 = 16
+// products; m = 4: a = 6, 36 products, patches starting at (4ty - 1, 4tx - 1)). The layouts match kernels/conv2d.ts (x [P, C], weight [9*Cin, Cout], row
 // tap*Cin + ci, tap = ky*3 + kx); tiles are t = ty*TW + tx over TH x TW = ceil(H/2) x ceil(W/2).
 //
 //   U = G g G^T          per (ci, co): weight 3x3 -> 4x4          U [16, Cin, Cout]
@@ -32,15 +34,45 @@ const AT = [
   [1, 1, 1, 0],
   [0, 1, -1, -1],
 ];
+// F(4x4, 3x3), points 0, 1, -1, 2, -2 and infinity.
+const BT4 = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+const G4 = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+const AT4 = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 1],
+];
 const transpose = (m: number[][]) => m[0]!.map((_, j) => m.map((row) => row[j]!));
 
-/** Exported for the CPU reference in the tests, which applies the same matrices. */
-export const WINOGRAD_MATRICES = { BT, G, AT };
+/** Output tile side: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)). */
+export type WinogradTile = 2 | 4;
+const MATRICES: Record<WinogradTile, { BT: number[][]; G: number[][]; AT: number[][] }> = { 2: { BT, G, AT }, 4: { BT: BT4, G: G4, AT: AT4 } };
+
+/** Products per tile: (m + 2)^2. */
+export const winogradProducts = (m: WinogradTile) => (m + 2) ** 2;
+
+/** A WGSL float literal (integers get a '.0'). */
+const lit = (v: number) => (Number.isInteger(v) ? `${v}.0` : `${v}`);
 
 function term(coef: number, v: string): string {
   if (coef === 1) return `+ ${v}`;
   if (coef === -1) return `- ${v}`;
-  return `${coef < 0 ? '-' : '+'} ${Math.abs(coef)} * ${v}`;
+  return `${coef < 0 ? '-' : '+'} ${lit(Math.abs(coef))} * ${v}`;
 }
 
 function combo(row: number[], name: (a: number) => string): string {
@@ -83,12 +115,16 @@ export function winogradGrid(channels: number, items: number): [number, number, 
 /** Shared uniform layout of the tile kernels: channels, image size, tile grid. */
 const TILE_P = `struct P { c: u32, h: u32, w: u32, tw: u32, t: u32 }`;
 const tileOrigin = `let ty = t / p.tw; let tx = t - ty * p.tw;`;
+const range = (n: number) => [...Array(n).keys()];
+/** Element (i, j) of an a x a block as a WGSL name, and the flat product index xi = i*a + j. */
+const cells = (a: number) => range(a * a).map((xi) => ({ xi, i: Math.floor(xi / a), j: xi % a }));
 
-/** V [16, T, C] from x [H*W, C]. */
-export function winogradInputKernel(): KernelSpec {
+/** V [a^2, T, C] from x [H*W, C]. */
+export function winogradInputKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
+  const a = m + 2;
   return defineKernel(
-    'wino.input',
+    `wino.input.f${m}`,
     `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 fn ld(y: i32, x: i32, c: u32) -> f32 {
@@ -98,50 +134,52 @@ fn ld(y: i32, x: i32, c: u32) -> f32 {
 ${head} {
   ${coords('p.t', 't')}
   ${tileOrigin}
-  let y0 = i32(2u * ty) - 1; let x0 = i32(2u * tx) - 1;
-  ${[0, 1, 2, 3].map((a) => [0, 1, 2, 3].map((bb) => `let d${a}_${bb} = ld(y0 + ${a}, x0 + ${bb}, c);`).join(' ')).join('\n  ')}
-  ${transform2d(BT, (a, bb) => `d${a}_${bb}`, 'i')}
-  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.t + t) * p.c + c] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
+  let y0 = i32(${m}u * ty) - 1; let x0 = i32(${m}u * tx) - 1;
+  ${cells(a).map(({ i, j }) => `let d${i}_${j} = ld(y0 + ${i}, x0 + ${j}, c);`).join('\n  ')}
+  ${transform2d(MATRICES[m].BT, (r, q) => `d${r}_${q}`, 'i')}
+  ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
     b,
   );
 }
 
-/** The adjoint of the input transform per tile: out [16, T, C] = B dV B^T (patch-shaped gradients). */
-export function winogradInputTransposeKernel(): KernelSpec {
+/** The adjoint of the input transform per tile: out [a^2, T, C] = B dV B^T (patch-shaped gradients). */
+export function winogradInputTransposeKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
+  const a = m + 2;
   return defineKernel(
-    'wino.input_t',
+    `wino.input_t.f${m}`,
     `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
-  ${[...Array(16).keys()].map((xi) => `let v${xi >> 2}_${xi & 3} = src[(${xi}u * p.t + t) * p.c + c];`).join('\n  ')}
-  ${transform2d(transpose(BT), (a, bb) => `v${a}_${bb}`, 'i')}
-  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.t + t) * p.c + c] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
+  ${cells(a).map(({ xi, i, j }) => `let v${i}_${j} = src[(${xi}u * p.t + t) * p.c + c];`).join('\n  ')}
+  ${transform2d(transpose(MATRICES[m].BT), (r, q) => `v${r}_${q}`, 'i')}
+  ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
     b,
   );
 }
 
 /**
- * dX [H*W, C] from the patch gradients [16, T, C]: pixel (y, x) sits at padded row y + 1 of
- * the tiles ty = (y+1)/2 - 1 and (y+1)/2 (rows 2..3 and 0..1 of their patches), likewise in x.
- * Added in a fixed order: deterministic.
+ * dX [H*W, C] from the patch gradients [a^2, T, C]: pixel (y, x) sits at padded row r = y + 1,
+ * which the patches of tiles ty = r/m and r/m - 1 cover where r - m*ty < a (rows 0..a-1 of a
+ * patch), likewise in x. Added in a fixed order: deterministic.
  */
-export function winogradGatherKernel(): KernelSpec {
+export function winogradGatherKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
-  const th = `((p.h + 1u) / 2u)`;
+  const a = m + 2;
+  const th = `((p.h + ${m - 1}u) / ${m}u)`;
   const body: string[] = [];
   for (const dy of [1, 0])
     for (const dx of [1, 0])
-      body.push(`{ let ty = i32(ry / 2u) - ${dy}; let tx = i32(rx / 2u) - ${dx};
+      body.push(`{ let ty = i32(ry / ${m}u) - ${dy}; let tx = i32(rx / ${m}u) - ${dx};
     if (ty >= 0 && ty < i32(${th}) && tx >= 0 && tx < i32(p.tw)) {
-      let xi = (ry - 2u * u32(ty)) * 4u + rx - 2u * u32(tx);
-      s += src[(xi * p.t + u32(ty) * p.tw + u32(tx)) * p.c + c];
+      let i = ry - ${m}u * u32(ty); let j = rx - ${m}u * u32(tx);
+      if (i < ${a}u && j < ${a}u) { s += src[((i * ${a}u + j) * p.t + u32(ty) * p.tw + u32(tx)) * p.c + c]; }
     } }`);
   return defineKernel(
-    'wino.gather',
+    `wino.gather.f${m}`,
     `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
@@ -155,23 +193,23 @@ ${head} {
   );
 }
 
-/** y [H*W, C] (+ bias) from M [16, T, C]: 2x2 outputs per tile, those inside the image stored. */
-export function winogradOutputKernel(bias: boolean): KernelSpec {
+/** y [H*W, C] (+ bias) from M [a^2, T, C]: m x m outputs per tile, those inside the image stored. */
+export function winogradOutputKernel(bias: boolean, m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', ...(bias ? ['bias:read'] : []), 'dst:read_write', 'p:uniform');
-  const stores: string[] = [];
-  for (let i = 0; i < 2; i++)
-    for (let j = 0; j < 2; j++)
-      stores.push(`if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { dst[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c] = o${i}_${j}${bias ? ' + bv' : ''}; }`);
+  const a = m + 2;
+  const stores = cells(m).map(
+    ({ i, j }) => `if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { dst[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c] = o${i}_${j}${bias ? ' + bv' : ''}; }`,
+  );
   return defineKernel(
-    `wino.output${bias ? '.bias' : ''}`,
+    `wino.output.f${m}${bias ? '.bias' : ''}`,
     `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', bias: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
   ${tileOrigin}
-  let y0 = 2u * ty; let x0 = 2u * tx;
-  ${[...Array(16).keys()].map((xi) => `let m${xi >> 2}_${xi & 3} = src[(${xi}u * p.t + t) * p.c + c];`).join('\n  ')}
-  ${transform2d(AT, (a, bb) => `m${a}_${bb}`, 'i')}
+  let y0 = ${m}u * ty; let x0 = ${m}u * tx;
+  ${cells(a).map(({ xi, i, j }) => `let m${i}_${j} = src[(${xi}u * p.t + t) * p.c + c];`).join('\n  ')}
+  ${transform2d(MATRICES[m].AT, (r, q) => `m${r}_${q}`, 'i')}
   ${bias ? 'let bv = bias[c];' : ''}
   ${stores.join('\n  ')}
 }`,
@@ -179,24 +217,24 @@ ${head} {
   );
 }
 
-/** dM [16, T, C] = A dY_tile A^T, the adjoint of the output transform (outside the image dY = 0). */
-export function winogradOutputTransposeKernel(): KernelSpec {
+/** dM [a^2, T, C] = A dY_tile A^T, the adjoint of the output transform (outside the image dY = 0). */
+export function winogradOutputTransposeKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
-  const loads: string[] = [];
-  for (let i = 0; i < 2; i++)
-    for (let j = 0; j < 2; j++)
-      loads.push(`var g${i}_${j} = 0.0; if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { g${i}_${j} = src[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c]; }`);
+  const a = m + 2;
+  const loads = cells(m).map(
+    ({ i, j }) => `var g${i}_${j} = 0.0; if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { g${i}_${j} = src[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c]; }`,
+  );
   return defineKernel(
-    'wino.output_t',
+    `wino.output_t.f${m}`,
     `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
   ${tileOrigin}
-  let y0 = 2u * ty; let x0 = 2u * tx;
+  let y0 = ${m}u * ty; let x0 = ${m}u * tx;
   ${loads.join('\n  ')}
-  ${transform2d(transpose(AT), (a, bb) => `g${a}_${bb}`, 'i')}
-  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.t + t) * p.c + c] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
+  ${transform2d(transpose(MATRICES[m].AT), (r, q) => `g${r}_${q}`, 'i')}
+  ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
     b,
   );
@@ -206,49 +244,52 @@ ${head} {
 const WEIGHT_P = `struct P { c: u32, cin: u32 }`;
 
 /**
- * U [16, Cin, Cout] = G g G^T from the weight [9*Cin, Cout], and its per-xi transpose
- * Ut [16, Cout, Cin], which makes dV = dM Ut a plain product (faster than dM U^T on CPU adapters).
+ * U [a^2, Cin, Cout] = G g G^T from the weight [9*Cin, Cout], and its per-xi transpose
+ * Ut [a^2, Cout, Cin], which makes dV = dM Ut a plain product (faster than dM U^T on CPU adapters).
  */
-export function winogradWeightKernel(): KernelSpec {
+export function winogradWeightKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'dstT:read_write', 'p:uniform');
+  const a = m + 2;
   return defineKernel(
-    'wino.weight',
+    `wino.weight.f${m}`,
     `${WEIGHT_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', dstT: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.cin', 'ci')}
-  ${[0, 1, 2].map((a) => [0, 1, 2].map((bb) => `let g${a}_${bb} = src[(${a * 3 + bb}u * p.cin + ci) * p.c + c];`).join(' ')).join('\n  ')}
-  ${transform2d(G, (a, bb) => `g${a}_${bb}`, 'i')}
-  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${xi >> 2}_${xi & 3}; dstT[(${xi}u * p.c + c) * p.cin + ci] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
+  ${cells(3).map(({ xi, i, j }) => `let g${i}_${j} = src[(${xi}u * p.cin + ci) * p.c + c];`).join('\n  ')}
+  ${transform2d(MATRICES[m].G, (r, q) => `g${r}_${q}`, 'i')}
+  ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${i}_${j}; dstT[(${xi}u * p.c + c) * p.cin + ci] = o${i}_${j};`).join('\n  ')}
 }`,
     b,
   );
 }
 
-/** dW [9*Cin, Cout] = G^T dU G from dU [16, Cin, Cout]. */
-export function winogradWeightTransposeKernel(): KernelSpec {
+/** dW [9*Cin, Cout] = G^T dU G from dU [a^2, Cin, Cout]. */
+export function winogradWeightTransposeKernel(m: WinogradTile = 2): KernelSpec {
   const b = binds('src:read', 'dst:read_write', 'p:uniform');
+  const a = m + 2;
   return defineKernel(
-    'wino.weight_t',
+    `wino.weight_t.f${m}`,
     `${WEIGHT_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.cin', 'ci')}
-  ${[...Array(16).keys()].map((xi) => `let u${xi >> 2}_${xi & 3} = src[(${xi}u * p.cin + ci) * p.c + c];`).join('\n  ')}
-  ${transform2d(transpose(G), (a, bb) => `u${a}_${bb}`, 'i')}
-  ${[0, 1, 2].map((a) => [0, 1, 2].map((bb) => `dst[(${a * 3 + bb}u * p.cin + ci) * p.c + c] = o${a}_${bb};`).join(' ')).join('\n  ')}
+  ${cells(a).map(({ xi, i, j }) => `let u${i}_${j} = src[(${xi}u * p.cin + ci) * p.c + c];`).join('\n  ')}
+  ${transform2d(transpose(MATRICES[m].G), (r, q) => `u${r}_${q}`, 'i')}
+  ${cells(3).map(({ xi, i, j }) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
     b,
   );
 }
 
-export const winogradKernels = (): KernelSpec[] => [
-  winogradInputKernel(),
-  winogradInputTransposeKernel(),
-  winogradGatherKernel(),
-  winogradOutputKernel(false),
-  winogradOutputKernel(true),
-  winogradOutputTransposeKernel(),
-  winogradWeightKernel(),
-  winogradWeightTransposeKernel(),
-];
+export const winogradKernels = (): KernelSpec[] =>
+  ([2, 4] as const).flatMap((m) => [
+    winogradInputKernel(m),
+    winogradInputTransposeKernel(m),
+    winogradGatherKernel(m),
+    winogradOutputKernel(false, m),
+    winogradOutputKernel(true, m),
+    winogradOutputTransposeKernel(m),
+    winogradWeightKernel(m),
+    winogradWeightTransposeKernel(m),
+  ]);

@@ -6,29 +6,31 @@ import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
 import { colSum, gemmPlan, runGemm } from './matmul.ts';
-import { winogradConvForward, winogradInputGrad, winogradOutputGrad, winogradWeightGrad } from './winograd.ts';
+import { tilesOf, winogradConvForward, winogradInputGrad, winogradOutputGrad, winogradWeightGrad } from './winograd.ts';
 
 export interface Conv2dOptions {
   height: number;
   width: number;
   tile?: GemmTile;
   /**
-   * 'winograd' (F(2x2, 3x3), ./winograd.ts: 2.25x fewer multiplies in forward, dX and dW) or
+   * 'winograd' (F(4x4, 3x3) or F(2x2, 3x3), ./winograd.ts: 4x or 2.25x fewer multiplies in forward, dX and dW) or
    * 'gemm' (the implicit GEMMs, the reference path). Default: winograd, at every channel
    * count (with 3 input channels its products are tiny, and it spares CPU adapters the
    * direct conv kernels' 20 s cold compile); gemm whenever a tile is given.
    */
   algorithm?: 'winograd' | 'gemm';
+  /** Winograd's output tile: 4 (F(4x4, 3x3), 4x fewer multiplies; the default) or 2 (F(2x2, 3x3), 2.25x, smaller rounding error). */
+  winograd?: 2 | 4;
 }
 
 export function convAlgorithm(opts: Conv2dOptions, cin = 1, cout = 1, maxBinding = Infinity): 'winograd' | 'gemm' {
   if (opts.algorithm) return opts.algorithm;
   if (opts.tile) return 'gemm';
-  // Winograd's transformed maps are [16, tiles, C]: 4x the bytes of the map itself. Where they
-  // would not fit one binding (lavapipe: 128 MiB, i.e. above ~290 x 290 pixels at 100
-  // channels) the implicit GEMM, which needs no such buffer, takes over.
-  const tiles = Math.ceil(opts.height / 2) * Math.ceil(opts.width / 2);
-  return 16 * tiles * Math.max(cin, cout) * 4 > maxBinding ? 'gemm' : 'winograd';
+  // Winograd's transformed maps are [(m+2)^2, tiles, C]: 4x (m = 2) or 2.25x (m = 4) the bytes of
+  // the map itself. Where they would not fit one binding (lavapipe: 128 MiB, i.e. above ~380 x 380
+  // pixels at 100 channels with m = 4) the implicit GEMM, which needs no such buffer, takes over.
+  const { t, xi } = tilesOf(opts);
+  return xi * t * Math.max(cin, cout) * 4 > maxBinding ? 'gemm' : 'winograd';
 }
 
 interface ConvDims {
