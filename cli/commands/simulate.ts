@@ -2,6 +2,7 @@
 // ion images with known colocalization groups. The generators are io/simulator.ts.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { parseInteger, parseNumber, parseSeed } from '../options.ts';
 
 interface SimulateCliOptions {
   out: string;
@@ -23,17 +24,8 @@ interface SimulateCliOptions {
   images: string;
 }
 
-function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
-}
-
-function real(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || v.trim() === '') throw new UserError(`--${name} must be a number >= ${min}, got "${v}"`);
-  return n;
-}
+const int = (name: string, v: string, min: number) => parseInteger(name, v, { min });
+const real = (name: string, v: string, min: number) => parseNumber(name, v, { min });
 
 function mzRange(v: string | undefined): { mzMin?: number; mzMax?: number } {
   if (v === undefined) return {};
@@ -73,7 +65,7 @@ export function register(program: Command): void {
       const { writeSimulation, writeIonStack } = await import('../../io/simulator-node.ts');
       const { Progress } = await import('../progress.ts');
       const common = {
-        seed: int('seed', o.seed, 0),
+        seed: parseSeed(o.seed),
         width: int('width', o.width, 1),
         height: int('height', o.height, 1),
         noise: real('noise', o.noise, 0),
