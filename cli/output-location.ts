@@ -40,7 +40,9 @@ function lstatOrNull(p: string) {
   try {
     return lstatSync(p);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // ENOTDIR: a file sits higher up the path; the caller finds and names it.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
 }

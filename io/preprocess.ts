@@ -151,8 +151,10 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
     binHi = Math.max(binHi, b);
     const span = binHi - binLo + 1;
     if (!(span <= maxBins) || Math.abs(binLo) >= 2 ** 31 || Math.abs(binHi) >= 2 ** 31)
-      throw new RangeError(
-        `${binning.describe} make ${Number.isFinite(span) ? span : 'too many'} bins up to m/z ${hi} (spectrum ${i}), over the limit of ${maxBins} bins; use a wider bin width or raise the limit (--max-bins)`,
+      throw new ImzmlError(
+        name,
+        `${binning.describe} make ${Number.isFinite(span) ? span : 'too many'} bins up to m/z ${hi}, over the limit of ${maxBins} bins; use a wider bin width or raise the limit (--max-bins)`,
+        i,
       );
   };
   const negatives: FeatureMatrix['negatives'] = { count: 0 };
