@@ -84,10 +84,17 @@ const READ_AHEAD = 4;
 async function* spectraInOrder(file: ImzmlFile, which: ArrayLike<number>): AsyncGenerator<[number, Spectrum]> {
   const inflight: Promise<Spectrum>[] = [];
   const n = which.length;
-  for (let k = 0; k < Math.min(READ_AHEAD, n); k++) inflight.push(file.readSpectrum(which[k]!));
+  // A read that fails while an earlier one is awaited must not become an unhandled rejection
+  // (which ends the process): its error is seen when its turn comes, or never if an earlier fails.
+  const start = (i: number) => {
+    const p = file.readSpectrum(i);
+    p.catch(() => {});
+    inflight.push(p);
+  };
+  for (let k = 0; k < Math.min(READ_AHEAD, n); k++) start(which[k]!);
   for (let k = 0; k < n; k++) {
     const s = await inflight.shift()!;
-    if (k + READ_AHEAD < n) inflight.push(file.readSpectrum(which[k + READ_AHEAD]!));
+    if (k + READ_AHEAD < n) start(which[k + READ_AHEAD]!);
     yield [which[k]!, s];
   }
 }

@@ -3,7 +3,7 @@
 // inside the file, m/z and intensity lengths equal); spectra are then read by offset on demand,
 // so memory is the compact spectrum table plus whatever spectra the caller holds.
 import { checkMzArray, decodeArray } from './decode.ts';
-import { checkDeclaredSizes, firstDuplicatePixel } from './declared-sizes.ts';
+import { checkDeclaredPoints, firstDuplicatePixel } from './header-checks.ts';
 import { ImzmlError } from './errors.ts';
 import { canonicalUuid, normalizeUuid } from './uuid.ts';
 import { SpectrumTable, spectrumInfoArray } from './spectrum-table.ts';
@@ -96,7 +96,7 @@ export async function openImzmlSources(header: ByteSource, ibd: ByteSource, opts
         );
       }
     }
-    checkDeclaredSizes(table, i, ibd.name, opts.maxSpectrumPoints ?? DEFAULT_MAX_SPECTRUM_POINTS);
+    checkDeclaredPoints(table, i, ibd.name, opts.maxSpectrumPoints ?? DEFAULT_MAX_SPECTRUM_POINTS);
     if (table.mzOffset[i] !== table.mzOffset[0]) sharedMz = false;
     if (table.x[i]! > maxX) maxX = table.x[i]!;
     if (table.y[i]! > maxY) maxY = table.y[i]!;

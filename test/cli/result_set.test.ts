@@ -51,8 +51,10 @@ test('disk full while writing the new set: the previous set is untouched, no tem
   await writeResultSet(d, set('old'));
   const before = snapshot(d);
   for (const victim of ['a.bin', 'b.txt', 'report.json']) {
-    let err: Error | null = null;
-    await writeResultSet(d, set('new!'), { writeFile: enospcOn(victim) }).catch((e) => (err = e));
+    const err = await writeResultSet(d, set('new!'), { writeFile: enospcOn(victim) }).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.ok(err, `${victim}: should fail`);
     assert.is(err!.name, 'UserError');
     assert.match(err!.message, new RegExp(`cannot write .*${victim.replace('.', '\\.')}: no space left on device \\(ENOSPC\\); the previous results in .* are unchanged`));
