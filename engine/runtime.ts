@@ -272,6 +272,7 @@ export class Runtime {
 
   /** Submits everything recorded so far as one command buffer. */
   flush(): void {
+    this.throwIfLost();
     this.endPass();
     if (this.encoder) {
       this.device.queue.submit([this.encoder.finish()]);
