@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { encodeNpy } from '../../io/npy.ts';
-import { gridSpectra, setNthParam, tempDir, writeSmall } from '../io/imzml_helpers.ts';
+import { gridSpectra, paramRe, setNthParam, tempDir, writeSmall } from '../io/imzml_helpers.ts';
 import type { FuzzCase } from './targets.ts';
 
 interface Pair {
@@ -84,7 +84,8 @@ function replaceNthOf(xml: string, accessions: readonly string[], nth: number, t
   return xml.slice(0, m.index!) + `accession="${to}"` + xml.slice(m.index! + m[0].length);
 }
 
-const countOf = (xml: string, accession: string) => xml.split(`accession="${accession}"`).length - 1;
+/** Params setNthParam can edit (byte edits may have broken some of them). */
+const countOf = (xml: string, accession: string) => [...xml.matchAll(paramRe(accession))].length;
 
 function apply(p: Pair, edits: Edit[]): { xml: Uint8Array; ibd: Uint8Array } {
   let xml = p.xml;
@@ -98,7 +99,7 @@ function apply(p: Pair, edits: Edit[]): { xml: Uint8Array; ibd: Uint8Array } {
       xml = replaceNthOf(xml, e.from, e.nth, e.from[e.to % e.from.length]!);
     } else if (e.kind === 'dup-coords') {
       const n = countOf(xml, 'IMS:1000050');
-      if (n > 1) {
+      if (n > 1 && countOf(xml, 'IMS:1000051') === n) {
         xml = setNthParam(xml, 'IMS:1000050', 1 + (e.nth % (n - 1)), '1');
         xml = setNthParam(xml, 'IMS:1000051', 1 + (e.nth % (n - 1)), '1');
       }
@@ -106,13 +107,14 @@ function apply(p: Pair, edits: Edit[]): { xml: Uint8Array; ibd: Uint8Array } {
       // Append a zlib stream of zeros and point one array at it, declaring its true size,
       // slightly more, or far more (what an attacker or a broken writer would do).
       const n = countOf(xml, 'IMS:1000102');
+      if (n === 0) continue;
       const k = e.array % n;
       const stream = deflateSync(Buffer.alloc(e.zeros), { level: 1 });
       const offset = ibd.length;
       ibd = Buffer.concat([ibd, stream]);
       const points = e.declare === 'exact' ? Math.floor(e.zeros / 8) : e.declare === 'more' ? Math.floor(e.zeros / 8) + 1 : 268_435_455;
       xml = setNthParam(xml, 'IMS:1000102', k, String(offset));
-      xml = setNthParam(xml, 'IMS:1000104', k, String(stream.length));
+      if (countOf(xml, 'IMS:1000104') === n) xml = setNthParam(xml, 'IMS:1000104', k, String(stream.length));
       if (countOf(xml, 'IMS:1000103') === n) xml = setNthParam(xml, 'IMS:1000103', k, String(points));
       xml = replaceNthOf(xml, COMPRESSION, k, 'MS:1000574');
     } else if (e.kind === 'ibd-bytes') {
