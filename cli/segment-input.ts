@@ -45,6 +45,9 @@ export async function loadInput(
     try {
       const fm = await preprocessImzml(file, { ...pre, onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
       const n = fm.width * fm.height;
+      // The network sees the whole grid: one dense float32 matrix, masked pixels included.
+      const gib = (n * fm.nFeatures * 4) / 2 ** 30;
+      if (gib > 4) throw new UserError(`${path}: the ${fm.width} x ${fm.height} grid with ${fm.nFeatures} features needs ${gib.toFixed(1)} GiB as one matrix (limit 4 GiB); lower --top-k`);
       const full = new Float32Array(n * fm.nFeatures);
       let row = 0;
       for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);

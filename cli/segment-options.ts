@@ -2,7 +2,7 @@
 // touched: a typo must cost the user a second, not a training run. The model's own checks
 // (validateSegmentOptions) run here too, on the same values segment() will get.
 import { DEFAULT_MAX_SPECTRUM_POINTS } from '../io/imzml/reader.ts';
-import { DEFAULT_MAX_BINS, type PreprocessOptions } from '../io/preprocess.ts';
+import { DEFAULT_MAX_BINS, DEFAULT_MAX_GRID_PIXELS, type PreprocessOptions } from '../io/preprocess.ts';
 import { validateSegmentOptions, type SegmentOptions } from '../model/segment.ts';
 import { UserError } from './errors.ts';
 import { parseChoice, parseInteger, parseNumber, parseSeed } from './options.ts';
@@ -67,6 +67,7 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     normalize: parseChoice('normalize', o.normalize ?? 'tic', ['tic', 'rms', 'none'] as const),
     transform: o.sqrt ? 'sqrt' : 'none',
     maxBins: parseInteger('max-bins', o.maxBins ?? String(DEFAULT_MAX_BINS), { min: 1, max: 2 ** 30 }),
+    maxGridPixels: parseInteger('max-grid-pixels', o.maxGridPixels ?? String(DEFAULT_MAX_GRID_PIXELS), { min: 1, max: 2 ** 28 }),
     ...(o.ticThreshold !== undefined ? { ticThreshold: parseNumber('tic-threshold', o.ticThreshold) } : {}),
   };
   return {

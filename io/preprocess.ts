@@ -45,6 +45,8 @@ export interface PreprocessOptions {
   select?: Selection; // default 'mean'
   /** Raw TIC below which a pixel is masked out (off-tissue); default none. */
   ticThreshold?: number;
+  /** Largest grid (width x height) preprocessed; 17 bytes a grid pixel before any feature. Default 2^25. */
+  maxGridPixels?: number;
   /** Largest number of m/z bins the data may span (statistics take 20 bytes a bin); default 2^24. */
   maxBins?: number;
   /** Memory for keeping binned rows between statistics and extraction; default 512 MiB. */
@@ -77,6 +79,8 @@ export interface FeatureMatrix {
 }
 
 export const DEFAULT_MAX_BINS = 2 ** 24;
+/** 5792 x 5792 pixels: above whole-slide images at 5 um; a bigger grid is usually corrupt coordinates. */
+export const DEFAULT_MAX_GRID_PIXELS = 2 ** 25;
 
 const READ_AHEAD = 4;
 
@@ -118,6 +122,12 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
   if (!(Number.isInteger(maxBins) && maxBins >= 1 && maxBins <= 2 ** 30)) throw new RangeError(`maxBins must be an integer in [1, 2^30], got ${maxBins}`);
 
   const { width: W, height: H } = file;
+  const maxGrid = opts.maxGridPixels ?? DEFAULT_MAX_GRID_PIXELS;
+  if (W * H > maxGrid)
+    throw new ImzmlError(
+      name,
+      `grid ${W} x ${H} (${W * H} pixels, ${file.spectra.length} spectra) is over the limit of ${maxGrid} pixels; corrupt coordinates, or raise the limit (--max-grid-pixels)`,
+    );
   const infos = file.spectra;
   const n = infos.length;
   const useAxis = file.mode === 'continuous' && !opts.binContinuous;

@@ -165,7 +165,7 @@ const optionValue = fc.oneof(
 );
 const OPTION_KEYS = [
   'out', 'shape', 'seed', 'maxIter', 'minLabels', 'finalLabels', 'superpixels', 'nSegments', 'compactness', 'reduce', 'contrast',
-  'temperature', 'inputScale', 'truth', 'binWidth', 'binUnit', 'topK', 'select', 'normalize', 'ticThreshold', 'maxSpectrumPoints', 'maxBins',
+  'temperature', 'inputScale', 'truth', 'binWidth', 'binUnit', 'topK', 'select', 'normalize', 'ticThreshold', 'maxSpectrumPoints', 'maxBins', 'maxGridPixels',
 ];
 
 /** Raw option objects as commander hands them over: any subset, hostile values, some flags. */

@@ -111,6 +111,19 @@ test('finding 6: negative intensities are counted (the CLI warns) and kept', asy
   }
 });
 
+test('a grid far larger than its spectra (corrupt coordinates) is refused before per-pixel arrays are allocated', async () => {
+  const w = await writeSmall(dir, 'grid', { mode: 'processed' }, [
+    { x: 1, y: 1, mz: [100], intensity: [1] },
+    { x: 6000, y: 6000, mz: [100], intensity: [2] },
+  ]);
+  const f = await openImzml(w.imzml);
+  try {
+    await rejectsImzml(() => preprocessImzml(f), ['grid 6000 x 6000 (36000000 pixels, 2 spectra) is over the limit of 33554432 pixels', '--max-grid-pixels']);
+  } finally {
+    await f.close();
+  }
+});
+
 test('the unchanged header of a valid file still reads (the checks reject nothing real)', async () => {
   const w = await writeSmall(dir, 'fine', { mode: 'continuous', compression: 'zlib' });
   writeFileSync(w.imzml, setNthParam(readText(w.imzml), 'IMS:1000050', 0, '1'), 'latin1');
