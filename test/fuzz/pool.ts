@@ -34,7 +34,9 @@ export class WorkerPool {
   readonly maxRssMb: number;
 
   constructor(o: PoolOptions = {}) {
-    this.timeoutMs = o.timeoutMs ?? 20_000;
+    // Generous: a case legitimately near the limits (a 2^25-pixel grid) takes ~4 s alone, and the
+    // fuzzer runs niced on shared cores. A hang is forever; this only has to tell them apart.
+    this.timeoutMs = o.timeoutMs ?? 60_000;
     this.addressSpaceMb = o.addressSpaceMb ?? 3072;
     this.maxRssMb = o.maxRssMb ?? 1024;
   }
