@@ -37,6 +37,8 @@ export interface ResultSet {
 export interface WriteOptions {
   /** Replaces fs.promises.writeFile (tests inject failures such as ENOSPC). */
   writeFile?: (path: string, data: Uint8Array | string) => Promise<void>;
+  /** Replaces fs.renameSync in the commit (tests inject a failing rename to check the undo). */
+  rename?: (from: string, to: string) => void;
   /** Called with a synchronous cleanup while staging; pass it to the interrupt handler. */
   onStaging?: (cleanup: (() => void) | null) => void;
 }
@@ -74,7 +76,7 @@ export async function writeResultSet(dir: string, set: ResultSet, opts: WriteOpt
         throw new UserError(`cannot write ${join(dir, f.name)}: ${describeIoError(e)}; the previous results in ${dir} are unchanged`);
       }
     }
-    commit(dir, id, staging, all.map((f) => f.name));
+    commit(dir, id, staging, all.map((f) => f.name), opts.rename ?? renameSync);
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot write the results into ${dir}: ${describeIoError(e)}; the previous results there are unchanged`);
@@ -86,12 +88,12 @@ export async function writeResultSet(dir: string, set: ResultSet, opts: WriteOpt
 }
 
 /** Step 2: the old set out, the new set in, commit record last; undone if any rename fails. */
-function commit(dir: string, id: string, staging: string, names: string[]): void {
+function commit(dir: string, id: string, staging: string, names: string[], rename: (from: string, to: string) => void): void {
   const previous = join(dir, PREVIOUS + id);
   const record = names[names.length - 1]!;
   const done: Array<[string, string]> = [];
   const move = (from: string, to: string) => {
-    renameSync(from, to);
+    rename(from, to);
     done.push([from, to]);
   };
   mkdirSync(previous);

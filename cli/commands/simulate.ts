@@ -64,6 +64,9 @@ export function register(program: Command): void {
       const { simulateMsi, simulateIonStack } = await import('../../io/simulator.ts');
       const { writeSimulation, writeIonStack } = await import('../../io/simulator-node.ts');
       const { Progress } = await import('../progress.ts');
+      const { prepareOutputDir } = await import('../output-location.ts');
+      // Checked and created level by level (Node's recursive mkdir never returns under /proc).
+      const outDir = () => prepareOutputDir(o.out, { outputs: [], inputs: [] }).dir;
       const common = {
         seed: parseSeed(o.seed),
         width: int('width', o.width, 1),
@@ -83,7 +86,7 @@ export function register(program: Command): void {
       };
       if (o.stack) {
         const stack = guard(() => simulateIonStack({ ...common, groups: int('regions', o.regions, 1), images: int('images', o.images, 2) }));
-        const { files } = await writeIonStack(o.out, stack);
+        const { files } = await writeIonStack(outDir(), stack);
         process.stderr.write(`wrote ${stack.n} ion images (${stack.width} x ${stack.height}) in ${new Set(stack.groups).size} groups:\n  ${files.join('\n  ')}\n`);
         return;
       }
@@ -103,7 +106,7 @@ export function register(program: Command): void {
       );
       const total = sim.width * sim.height;
       const bar = new Progress({ total, label: 'simulate' });
-      const { files } = await writeSimulation(o.out, sim, {
+      const { files } = await writeSimulation(outDir(), sim, {
         compression: o.compression,
         onSpectrum: (d) => (d % 256 === 0 || d === total) && bar.update(d),
       });

@@ -29,6 +29,13 @@ test('finding 2: --out under /proc fails at once instead of looping forever', ()
   refused(['--out', '/proc/x/y'], /--out \/proc\/x\/y: cannot create folder \/proc\/x/);
 });
 
+test('finding 2: msinet simulate --out under /proc fails at once too', () => {
+  const r = runCli(['simulate', '--out', '/proc/x/y', '--width', '4', '--height', '4'], { timeoutMs: 60_000 });
+  assert.is(r.signal, null, 'hung');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /^msinet: --out \/proc\/x\/y: cannot create folder \/proc\/x/);
+});
+
 test('finding 3: --out "" is an error, not the current folder', () => {
   refused(['--out', ''], /--out must name a folder/);
   assert.not.ok(existsSync(join(process.cwd(), 'labels.npy')));

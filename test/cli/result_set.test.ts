@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,25 @@ test('disk full while writing the new set: the previous set is untouched, no tem
     assert.is(err!.name, 'UserError');
     assert.match(err!.message, new RegExp(`cannot write .*${victim.replace('.', '\\.')}: no space left on device \\(ENOSPC\\); the previous results in .* are unchanged`));
     assert.equal(snapshot(d), before, `${victim}: previous set intact, nothing left over`);
+  }
+});
+
+test('a rename that fails in the middle of the switch is undone: the previous set is back, nothing left over', async () => {
+  const d = fresh();
+  await writeResultSet(d, set('old'));
+  const before = snapshot(d);
+  for (const failAt of [1, 3, 4, 6]) {
+    let n = 0;
+    const rename = (from: string, to: string) => {
+      if (++n === failAt) throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+      renameSync(from, to);
+    };
+    const err = await writeResultSet(d, set('new!'), { rename }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    assert.match(err?.message ?? '', /cannot write the results into .*: input\/output error \(EIO\); the previous results there are unchanged/);
+    assert.equal(snapshot(d), before, `rename ${failAt} failed: previous set intact`);
   }
 });
 
