@@ -100,7 +100,7 @@ export class Runtime {
       return await Promise.race([work, this.lost.then((e) => Promise.reject(e))]);
     } catch (e) {
       // A map that fails because the device was destroyed rejects before the lost event.
-      const lost = await Promise.race([this.lost, new Promise<null>((r) => setTimeout(() => r(null), 200).unref?.())]);
+      const lost = await Promise.race([this.lost, new Promise<null>((r) => setTimeout(() => r(null), 200))]);
       throw lost ?? e;
     }
   }
