@@ -95,6 +95,9 @@ export class Runtime {
    * (a pending map or work-done promise may otherwise never settle).
    */
   private async guard<T>(work: Promise<T>): Promise<T> {
+    // `work` already exists: when the device is already lost, its own rejection (an AbortError)
+    // must not go unhandled while the lost error is the one thrown.
+    work.catch(() => {});
     this.throwIfLost();
     try {
       return await Promise.race([work, this.lost.then((e) => Promise.reject(e))]);

@@ -42,4 +42,24 @@ test('a lost device: pending and later reads reject with GpuDeviceLostError; wri
   await within(rt.destroy(), 10_000, 'destroy');
 });
 
+test('two reads in flight when the device goes: both reject, no unhandled rejection (found by the CLI fault test)', async () => {
+  const rt = await createEngine();
+  const unhandled: unknown[] = [];
+  const note = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', note);
+  try {
+    const a = rt.fromData([1, 2], [2]), b = rt.fromData([3], [1]);
+    await rt.read(a);
+    rt.device.destroy();
+    const both = Promise.all([rt.read(a), rt.read(b)]);
+    const e = await rejection(both, 'two reads');
+    assert.instance(e, GpuDeviceLostError);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(unhandled.map(String), []);
+  } finally {
+    process.off('unhandledRejection', note);
+    await within(rt.destroy(), 10_000, 'destroy');
+  }
+});
+
 test.run();
