@@ -16,7 +16,10 @@ test(`fuzz: .npy reader, imzML reader, option parser for ${seconds} s`, async ()
 
 test('fuzz: the worker bounds are real: a 4 GiB allocation, too much resident memory and a hang are failures', async () => {
   const { WorkerPool } = await import('./pool.ts');
-  const pool = new WorkerPool({ timeoutMs: 3000, maxRssMb: 300 });
+  // Generous time for the memory probes (filling 400 MB takes seconds on loaded cores); a
+  // second pool with a short bound for the hang.
+  const pool = new WorkerPool({ timeoutMs: 60_000, maxRssMb: 300 });
+  const quick = new WorkerPool({ timeoutMs: 1500 });
   try {
     const fine = await pool.run({ target: 'probe', allocateMb: 50, spinMs: 10 });
     assert.is(fine.outcome, 'ok');
@@ -26,11 +29,12 @@ test('fuzz: the worker bounds are real: a 4 GiB allocation, too much resident me
     const resident = await pool.run({ target: 'probe', allocateMb: 400, spinMs: 0 });
     assert.not.ok(resident.ok);
     assert.is(resident.outcome, 'memory');
-    const hang = await pool.run({ target: 'probe', allocateMb: 0, spinMs: 60_000 });
+    const hang = await quick.run({ target: 'probe', allocateMb: 0, spinMs: 60_000 });
     assert.is(hang.outcome, 'timeout');
-    assert.is((await pool.run({ target: 'probe', allocateMb: 1, spinMs: 0 })).outcome, 'ok', 'a fresh worker after the kill');
+    assert.is((await quick.run({ target: 'probe', allocateMb: 1, spinMs: 0 })).outcome, 'ok', 'a fresh worker after the kill');
   } finally {
     pool.stop();
+    quick.stop();
   }
 });
 
