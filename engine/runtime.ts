@@ -368,7 +368,10 @@ export class Runtime {
   /** Sleeps through the part of the submitted work that is expected to remain (engine/wait.ts). */
   private async quietWait(): Promise<void> {
     const ms = this.clock.sleepMs();
-    if (ms > 0) await sleep(ms);
+    if (ms > 0) {
+      await sleep(ms);
+      this.clock.noteWoke();
+    }
   }
 
   async sync(): Promise<void> {
@@ -402,8 +405,4 @@ function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   else if (Array.isArray(v)) for (const x of v) collectTensors(x, out, depth + 1);
   else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
     for (const x of Object.values(v as object)) collectTensors(x, out, depth + 1);
-}
-
-export async function createRuntime(ctx: GpuContext): Promise<Runtime> {
-  return new Runtime(ctx);
 }

@@ -132,11 +132,11 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOp
   const { cin, cout } = convDims(x, w, opts);
   if (convAlgorithm(opts, cin, cout, x.rt.maxBinding) === 'winograd') {
     if (bias && bias.size !== cout) throw new Error(`conv2d: bias ${bias} does not match ${cout} output channels`);
-    const { y, v, u } = winogradConvForward(x, w, bias, opts);
+    const { y, v, ut } = winogradConvForward(x, w, bias, opts);
     return x.rt.tape.record('conv2d', inputs, y, (g) => {
       rowsOf(g, opts, cout);
       const dm = winogradOutputGrad(g, opts);
-      const grads = [x.requiresGrad ? winogradInputGrad(dm, u, opts) : null, w.requiresGrad ? winogradWeightGrad(v, dm, opts) : null, bias?.requiresGrad ? colSum(g) : null];
+      const grads = [x.requiresGrad ? winogradInputGrad(dm, ut, opts) : null, w.requiresGrad ? winogradWeightGrad(v, dm, opts) : null, bias?.requiresGrad ? colSum(g) : null];
       dm.dispose();
       return grads;
     });
