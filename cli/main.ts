@@ -1,5 +1,6 @@
 // `msinet`: thin CLI over io/ and model/. Each subcommand lives in cli/commands/<name>.ts and
-// exports `register(program)`. Errors the user can fix print one clear line and exit 1.
+// exports `register(program)`. Errors the user can fix (bad input or options, no WebGPU adapter)
+// print one clear line and exit 1; anything else is a bug: stack trace, exit 2.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
@@ -23,7 +24,7 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode;
-  } else if (e instanceof UserError || ['UserError', 'ImzmlError', 'NpyError'].includes((e as Error)?.name)) {
+  } else if (e instanceof UserError || ['UserError', 'ImzmlError', 'NpyError', 'NoAdapterError'].includes((e as Error)?.name)) {
     process.stderr.write(`msinet: ${(e as Error).message}\n`);
     process.exitCode = 1;
   } else {

@@ -1,11 +1,11 @@
 // Reads what `msinet segment` segments: a .npy matrix or cube, or an imzML file (preprocessed
 // to a pixel x feature matrix on the way), plus an optional ground truth.
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { readNpyFile } from '../io/npy-node.ts';
 import { npyFeatureMatrix } from '../io/npy-features.ts';
 import { npyToInt32 } from '../io/npy.ts';
 import { openImzml } from '../io/imzml/node.ts';
+import type { ReaderOptions } from '../io/imzml/reader.ts';
 import { preprocessImzml, type PreprocessOptions } from '../io/preprocess.ts';
 import type { SegmentInput } from '../model/segment.ts';
 import { UserError } from './errors.ts';
@@ -15,6 +15,12 @@ export interface LoadedInput {
   kind: 'npy' | 'imzml';
   /** imzML only: m/z of each feature column. */
   mzValues?: Float64Array;
+  /** A warning for the user (negative intensities are kept, but are unusual), or null. */
+  warning: string | null;
+}
+
+function negativeWarning(path: string, count: number, where: string): string | null {
+  return count === 0 ? null : `${path}: ${count} negative intensit${count === 1 ? 'y' : 'ies'} (first: ${where}); kept as they are`;
 }
 
 export function parseShape(s: string | undefined): [number, number] | null {
@@ -26,13 +32,22 @@ export function parseShape(s: string | undefined): [number, number] | null {
   return [h, w];
 }
 
-export async function loadInput(path: string, shape: [number, number] | null, pre: PreprocessOptions, onProgress?: (done: number, total: number) => void): Promise<LoadedInput> {
+export async function loadInput(
+  path: string,
+  shape: [number, number] | null,
+  pre: PreprocessOptions,
+  onProgress?: (done: number, total: number) => void,
+  reader: ReaderOptions = {},
+): Promise<LoadedInput> {
   const lower = path.toLowerCase();
   if (lower.endsWith('.imzml')) {
-    const file = await openImzml(path);
+    const file = await openImzml(path, reader);
     try {
       const fm = await preprocessImzml(file, { ...pre, onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
       const n = fm.width * fm.height;
+      // The network sees the whole grid: one dense float32 matrix, masked pixels included.
+      const gib = (n * fm.nFeatures * 4) / 2 ** 30;
+      if (gib > 4) throw new UserError(`${path}: the ${fm.width} x ${fm.height} grid with ${fm.nFeatures} features needs ${gib.toFixed(1)} GiB as one matrix (limit 4 GiB); lower --top-k`);
       const full = new Float32Array(n * fm.nFeatures);
       let row = 0;
       for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);
@@ -40,13 +55,17 @@ export async function loadInput(path: string, shape: [number, number] | null, pr
         input: { features: full, height: fm.height, width: fm.width, channels: fm.nFeatures, mask: fm.mask },
         kind: 'imzml',
         mzValues: fm.mzValues,
+        warning: fm.negatives.first
+          ? negativeWarning(path, fm.negatives.count, `spectrum ${fm.negatives.first.spectrum}, m/z ${fm.negatives.first.mz}: ${fm.negatives.first.value}`)
+          : null,
       };
     } finally {
       await file.close();
     }
   }
   if (!lower.endsWith('.npy')) throw new UserError(`${path}: unknown input type (expected .npy or .imzML)`);
-  const m = npyFeatureMatrix(await readNpyFile(path), basename(path));
+  // Messages name the file as the user gave it (not its base name, not an absolute path).
+  const m = npyFeatureMatrix(await readNpyFile(path), path);
   let height = m.height, width = m.width;
   if (height === undefined || width === undefined) {
     if (!shape) throw new UserError(`${path} is a (${m.n}, ${m.c}) matrix: give the image size with --shape H,W`);
@@ -56,14 +75,17 @@ export async function loadInput(path: string, shape: [number, number] | null, pr
   }
   if (height * width !== m.n)
     throw new UserError(`--shape ${height},${width} makes ${height * width} pixels but ${path} has ${m.n} rows`);
-  return { input: { features: m.x, height, width, channels: m.c }, kind: 'npy' };
+  let negatives = 0, first = -1;
+  for (let i = 0; i < m.x.length; i++) if (m.x[i]! < 0 && negatives++ === 0) first = i;
+  const where = `row ${Math.floor(first / m.c)}, column ${first % m.c}: ${m.x[first]}`;
+  return { input: { features: m.x, height, width, channels: m.c }, kind: 'npy', warning: negativeWarning(path, negatives, where) };
 }
 
 /** Truth as .npy (integers) or text with one label per line (quotes and blank lines tolerated). */
 export async function loadTruth(path: string, pixels: number): Promise<Int32Array> {
   let labels: Int32Array;
   if (path.toLowerCase().endsWith('.npy')) {
-    labels = npyToInt32(await readNpyFile(path), basename(path));
+    labels = npyToInt32(await readNpyFile(path), path);
   } else {
     const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new UserError(`${path}: cannot read the truth file (${e.code ?? e.message})`);

@@ -1,12 +1,10 @@
-// Writes the results of `msinet segment` into DIR. Everything goes to a temporary folder beside
-// DIR first and is moved in at the end, report.json last, so a failed run never leaves files
-// that look complete.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+// The results of `msinet segment` as one result set (cli/result-set.ts): the previous set in DIR
+// stays complete until the new one is, and report.json, written last, lists the others.
 import { encodeNpy } from '../io/npy.ts';
 import { renderLabels } from '../io/png.ts';
 import { toCsv } from '../io/csv.ts';
 import type { SegmentResult } from '../model/segment.ts';
+import { writeResultSet, type WriteOptions } from './result-set.ts';
 
 export interface SegmentTables {
   /** Column names of the feature means, e.g. feature indices or m/z values. */
@@ -55,25 +53,19 @@ export function segmentsCsv(result: SegmentResult, t: SegmentTables, markers = 5
   return toCsv(rows, header);
 }
 
-export async function writeSegmentOutputs(outDir: string, result: SegmentResult, tables: SegmentTables): Promise<string[]> {
-  const dir = resolve(outDir);
-  await mkdir(dirname(dir), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(dir), '.msinet-tmp-'));
-  try {
-    const { height, width } = result.report;
-    const files: Array<[string, Uint8Array | string]> = [
-      ['labels.npy', encodeNpy(result.labels, [height, width])],
-      ['segmentation.png', renderLabels(result.labels, height, width)],
-      ['segments.csv', segmentsCsv(result, tables)],
-      ['report.json', JSON.stringify(result.report, null, 2) + '\n'],
-    ];
-    for (const [name, data] of files) await writeFile(join(tmp, name), data);
-    await mkdir(dir, { recursive: true });
-    // report.json last: its presence means the rest is complete.
-    await rm(join(dir, 'report.json'), { force: true });
-    for (const [name] of files) await rename(join(tmp, name), join(dir, name));
-    return files.map(([name]) => join(dir, name));
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+export async function writeSegmentOutputs(dir: string, result: SegmentResult, tables: SegmentTables, opts: WriteOptions = {}): Promise<string[]> {
+  const { height, width } = result.report;
+  return writeResultSet(
+    dir,
+    {
+      files: [
+        { name: 'labels.npy', data: encodeNpy(result.labels, [height, width]) },
+        { name: 'segmentation.png', data: renderLabels(result.labels, height, width) },
+        { name: 'segments.csv', data: segmentsCsv(result, tables) },
+      ],
+      // report.json is the commit record: it lists the other files with size and SHA-256.
+      commit: { name: 'report.json', data: (files) => JSON.stringify({ ...result.report, files }, null, 2) + '\n' },
+    },
+    opts,
+  );
 }

@@ -7,7 +7,7 @@ import { Runtime } from './runtime.ts';
 
 export { Tensor } from './tensor.ts';
 export type { DType } from './tensor.ts';
-export { Runtime, reflectBindings, checkBindings } from './runtime.ts';
+export { Runtime, reflectBindings, checkBindings, GpuDeviceLostError } from './runtime.ts';
 export { createGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext } from './device.ts';
 export { params, f32, i32 } from './params.ts';

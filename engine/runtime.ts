@@ -41,6 +41,14 @@ export function checkBindings(spec: KernelSpec): void {
   if (a !== b) throw new Error(`kernel ${spec.key}: WGSL bindings ${a} differ from its descriptor ${b}`);
 }
 
+/** The device is gone (destroyed, driver reset, out of memory): no further work can run. */
+export class GpuDeviceLostError extends Error {
+  constructor(readonly reason: string, detail: string) {
+    super(`the GPU device was lost (${reason}${detail ? `: ${detail}` : ''})`);
+    this.name = 'GpuDeviceLostError';
+  }
+}
+
 export class Runtime {
   readonly device: GPUDevice;
   readonly pool: BufferPool;
@@ -54,6 +62,9 @@ export class Runtime {
   private profiler: Profiler | null = null;
   private readonly clock = new WaitClock();
   private deviceError: Error | null = null;
+  /** Set once the device is lost; every later call rejects with it instead of hanging. */
+  private lostError: GpuDeviceLostError | null = null;
+  private readonly lost: Promise<GpuDeviceLostError>;
   submitCount = 0;
 
   /** Read once: the device's limits object is a native wrapper, no need to query it per op. */
@@ -67,9 +78,34 @@ export class Runtime {
     // A validation error (bad WGSL, a bad binding) would otherwise only be printed by Dawn while
     // the results silently read as zeros: keep the first one and throw it at the next readback.
     ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
-      this.deviceError ??= new Error(`WebGPU error: ${e.error.message}`);
+      // Out of memory is a limit of this GPU, not a bug: it gets its own name so callers can say so.
+      const oom = e.error.constructor?.name === 'GPUOutOfMemoryError';
+      this.deviceError ??= Object.assign(new Error(`${oom ? 'GPU out of memory' : 'WebGPU error'}: ${e.error.message}`), oom ? { name: 'GpuOutOfMemoryError' } : {});
     };
     this.pool = new BufferPool(this.device);
+    this.lost = ctx.device.lost.then((info) => (this.lostError = new GpuDeviceLostError(String(info.reason ?? 'unknown'), info.message)));
+  }
+
+  private throwIfLost(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  /**
+   * Awaits GPU work, but rejects with the device-lost error if the device goes away first
+   * (a pending map or work-done promise may otherwise never settle).
+   */
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    // `work` already exists: when the device is already lost, its own rejection (an AbortError)
+    // must not go unhandled while the lost error is the one thrown.
+    work.catch(() => {});
+    this.throwIfLost();
+    try {
+      return await Promise.race([work, this.lost.then((e) => Promise.reject(e))]);
+    } catch (e) {
+      // A map that fails because the device was destroyed rejects before the lost event.
+      const lost = await Promise.race([this.lost, new Promise<null>((r) => setTimeout(() => r(null), 200))]);
+      throw lost ?? e;
+    }
   }
 
   get limits(): GPUSupportedLimits {
@@ -203,6 +239,7 @@ export class Runtime {
 
   /** Records one dispatch into the current pass. Resources are bound by name. */
   dispatch(spec: KernelSpec, resources: Record<string, Resource>, workgroups: readonly number[]): void {
+    this.throwIfLost();
     const p = this.pipelineFor(spec);
     const names = Object.keys(resources);
     if (names.length !== p.bindings.length || p.bindings.some((b) => !(b.name in resources)))
@@ -288,6 +325,7 @@ export class Runtime {
 
   /** Submits everything recorded so far as one command buffer. */
   flush(): void {
+    this.throwIfLost();
     this.endPass();
     if (this.encoder) {
       const collect = this.profiler?.resolve(this.encoder);
@@ -307,13 +345,14 @@ export class Runtime {
   async read(t: Tensor): Promise<TypedArrayFor<DType>>;
   async read(t: Tensor): Promise<TypedArrayFor<DType>> {
     if (t.isDisposed) throw new Error(`read: ${t} was disposed`);
+    this.throwIfLost();
     const staging = this.pool.acquire(t.byteSize, READBACK);
     this.endPass();
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     this.encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, t.byteSize);
     this.flush();
     await this.quietWait();
-    await staging.mapAsync(0x1 /* READ */, 0, t.byteSize);
+    await this.guard(staging.mapAsync(0x1 /* READ */, 0, t.byteSize));
     this.clock.noteDone();
     const bytes = staging.getMappedRange(0, t.byteSize).slice(0);
     staging.unmap();
@@ -338,7 +377,7 @@ export class Runtime {
   async sync(): Promise<void> {
     this.flush();
     await this.quietWait();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.guard(this.device.queue.onSubmittedWorkDone());
     this.clock.noteDone();
     this.throwDeviceError();
   }
@@ -352,6 +391,7 @@ export class Runtime {
   }
 
   async destroy(): Promise<void> {
+    if (this.lostError) return; // nothing left to wait for or free
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.pool.destroyAll();

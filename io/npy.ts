@@ -6,6 +6,8 @@
 // padded with spaces and a final '\n' so the data starts on a 64-byte boundary, then the raw
 // C-order data.
 
+import { oneLine } from './one-line.ts';
+
 export type NpyDtype = 'f2' | 'f4' | 'f8' | 'i1' | 'i2' | 'i4' | 'i8' | 'u1' | 'u2' | 'u4' | 'u8' | 'b1';
 
 /** In-memory array types. 'f2' is widened to Float32Array; 'b1' is a Uint8Array of 0/1. */
@@ -36,7 +38,7 @@ export class NpyError extends Error {
     readonly file: string,
     readonly problem: string,
   ) {
-    super(`${file}: ${problem}`);
+    super(oneLine(`${file}: ${problem}`));
     this.name = 'NpyError';
   }
 }

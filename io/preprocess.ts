@@ -45,6 +45,10 @@ export interface PreprocessOptions {
   select?: Selection; // default 'mean'
   /** Raw TIC below which a pixel is masked out (off-tissue); default none. */
   ticThreshold?: number;
+  /** Largest grid (width x height) preprocessed; 17 bytes a grid pixel before any feature. Default 2^25. */
+  maxGridPixels?: number;
+  /** Largest number of m/z bins the data may span (statistics take 20 bytes a bin); default 2^24. */
+  maxBins?: number;
   /** Memory for keeping binned rows between statistics and extraction; default 512 MiB. */
   cacheBytes?: number;
   /** Called after every spectrum: pass is 1 or 2. */
@@ -70,7 +74,13 @@ export interface FeatureMatrix {
   /** Bins (or axis points) with any signal, before top-K. */
   candidates: number;
   passes: 1 | 2;
+  /** Negative intensities seen (kept as they are): how many, and the first one. */
+  negatives: { count: number; first?: { spectrum: number; mz: number; value: number } };
 }
+
+export const DEFAULT_MAX_BINS = 2 ** 24;
+/** 5792 x 5792 pixels: above whole-slide images at 5 um; a bigger grid is usually corrupt coordinates. */
+export const DEFAULT_MAX_GRID_PIXELS = 2 ** 25;
 
 const READ_AHEAD = 4;
 
@@ -78,10 +88,17 @@ const READ_AHEAD = 4;
 async function* spectraInOrder(file: ImzmlFile, which: ArrayLike<number>): AsyncGenerator<[number, Spectrum]> {
   const inflight: Promise<Spectrum>[] = [];
   const n = which.length;
-  for (let k = 0; k < Math.min(READ_AHEAD, n); k++) inflight.push(file.readSpectrum(which[k]!));
+  // A read that fails while an earlier one is awaited must not become an unhandled rejection
+  // (which ends the process): its error is seen when its turn comes, or never if an earlier fails.
+  const start = (i: number) => {
+    const p = file.readSpectrum(i);
+    p.catch(() => {});
+    inflight.push(p);
+  };
+  for (let k = 0; k < Math.min(READ_AHEAD, n); k++) start(which[k]!);
   for (let k = 0; k < n; k++) {
     const s = await inflight.shift()!;
-    if (k + READ_AHEAD < n) inflight.push(file.readSpectrum(which[k + READ_AHEAD]!));
+    if (k + READ_AHEAD < n) start(which[k + READ_AHEAD]!);
     yield [which[k]!, s];
   }
 }
@@ -101,8 +118,16 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
   if (!(Number.isInteger(topK) && topK >= 1)) throw new RangeError(`topK must be a positive integer, got ${topK}`);
   if (!(normTarget > 0)) throw new RangeError(`normTarget must be positive, got ${normTarget}`);
   if (!(mzMin < mzMax)) throw new RangeError(`mzMin (${mzMin}) must be below mzMax (${mzMax})`);
+  const maxBins = opts.maxBins ?? DEFAULT_MAX_BINS;
+  if (!(Number.isInteger(maxBins) && maxBins >= 1 && maxBins <= 2 ** 30)) throw new RangeError(`maxBins must be an integer in [1, 2^30], got ${maxBins}`);
 
   const { width: W, height: H } = file;
+  const maxGrid = opts.maxGridPixels ?? DEFAULT_MAX_GRID_PIXELS;
+  if (W * H > maxGrid)
+    throw new ImzmlError(
+      name,
+      `grid ${W} x ${H} (${W * H} pixels, ${file.spectra.length} spectra) is over the limit of ${maxGrid} pixels; corrupt coordinates, or raise the limit (--max-grid-pixels)`,
+    );
   const infos = file.spectra;
   const n = infos.length;
   const useAxis = file.mode === 'continuous' && !opts.binContinuous;
@@ -124,6 +149,34 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
     pixelOf[i] = p;
   }
 
+  // Bin indices seen so far: the statistics are dense over [binLo, binHi], so that span (not the
+  // number of peaks) decides their memory; a tiny bin width must fail with a clear message.
+  let binLo = Infinity, binHi = -Infinity;
+  const checkBinSpan = (i: number, mz: Float64Array) => {
+    if (!binning) return;
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < mz.length; k++) {
+      const m = mz[k]!;
+      if (m >= mzMin && m <= mzMax) {
+        if (m < lo) lo = m;
+        if (m > hi) hi = m;
+      }
+    }
+    if (lo > hi) return;
+    const a = binning.index(lo), b = binning.index(hi);
+    binLo = Math.min(binLo, a);
+    binHi = Math.max(binHi, b);
+    const span = binHi - binLo + 1;
+    if (!(span <= maxBins) || Math.abs(binLo) >= 2 ** 31 || Math.abs(binHi) >= 2 ** 31)
+      throw new ImzmlError(
+        name,
+        `${binning.describe} make ${Number.isFinite(span) ? span : 'too many'} bins up to m/z ${hi}, over the limit of ${maxBins} bins; use a wider bin width or raise the limit (--max-bins)`,
+        i,
+      );
+  };
+  const negatives: FeatureMatrix['negatives'] = { count: 0 };
+  let countNegatives = true; // pass 1 only
+
   /** Normalised, binned, transformed row of one spectrum; also its raw TIC. */
   const rowOf = (i: number, s: Spectrum): { row: SparseRow; tic: number } => {
     const { mz, intensity } = s;
@@ -133,6 +186,7 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
       if (!Number.isFinite(v)) throw new ImzmlError(name, `intensity ${v} at m/z ${mz[k]} is not finite`, i);
       if (v < 0 && transform !== 'none')
         throw new ImzmlError(name, `negative intensity ${v} at m/z ${mz[k]}: ${transform} needs non-negative intensities`, i);
+      if (v < 0 && countNegatives && negatives.count++ === 0) negatives.first = { spectrum: i, mz: mz[k]!, value: v };
       tic += v;
       sq += v * v;
     }
@@ -151,6 +205,7 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
       }
       return { row: axisRow(intensity, scale, first, end, transform), tic };
     }
+    checkBinSpan(i, mz);
     return { row: binSpectrum(mz, intensity, scale, binning, mzMin, mzMax, transform), tic };
   };
 
@@ -176,6 +231,12 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
     opts.onProgress?.(i + 1, n, 1);
   }
 
+  if (n === 0) throw new ImzmlError(name, 'the file holds no spectra');
+  if (!mask.some((v) => v === 1)) {
+    let top = -Infinity;
+    for (const t of tic) if (t > top) top = t;
+    throw new ImzmlError(name, `every pixel is masked out: no spectrum has a TIC of at least ${opts.ticThreshold} (the largest TIC is ${top}); lower the TIC threshold`);
+  }
   const candidates = stats.occupied;
   const chosen = stats.topK(topK, select);
   const K = chosen.length;
@@ -208,6 +269,7 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
   } else {
     // Pass 2 (only when the rows did not fit in memory): re-read the kept pixels.
     passes = 2;
+    countNegatives = false;
     const kept = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => mask[pixelOf[i]!] === 1);
     let done = 0;
     for await (const [i, s] of spectraInOrder(file, kept)) {
@@ -215,5 +277,5 @@ export async function preprocessImzml(file: ImzmlFile, opts: PreprocessOptions =
       opts.onProgress?.(++done, kept.length, 2);
     }
   }
-  return { features, mask, mzValues, width: W, height: H, nPixels, nFeatures: K, tic, featureMean, featureVariance, candidates, passes };
+  return { features, mask, mzValues, width: W, height: H, nPixels, nFeatures: K, tic, featureMean, featureVariance, candidates, passes, negatives };
 }

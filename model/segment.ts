@@ -176,7 +176,8 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
       nmi: normalizedMutualInfo(t, q),
     };
   }
-  if (nLabels >= 2) {
+  // The silhouette is defined for 2 <= labels <= pixels - 1 (a 3-pixel image may end with 3 labels).
+  if (nLabels >= 2 && nLabels <= m - 1) {
     // Silhouette in the preprocessed feature space (before reduction), sampled and seeded.
     const p = rows ? rows.map((i) => labels[i]!) : Array.from(labels);
     report.silhouette = silhouetteScore(x, p, channels, { sampleSize: opts.silhouetteSample, seed: opts.train.seed });
@@ -206,6 +207,11 @@ interface Resolved {
   seed: number;
 }
 
+/** Checks the options as segment() would, without any work: callers validate before reading input. */
+export function validateSegmentOptions(options: SegmentOptions): void {
+  resolveOptions(options);
+}
+
 function positiveInt(name: string, v: number, min = 1): number {
   if (!Number.isInteger(v) || v < min) throw new InputError(`${name} must be an integer >= ${min}, got ${v}`);
   return v;
@@ -221,10 +227,14 @@ function resolveOptions(o: SegmentOptions): Resolved {
   positiveInt('--max-iter', train.maxIter);
   positiveInt('--min-labels', train.minLabels);
   positiveInt('--seed', train.seed, 0);
+  // The generators hash seed >>> 0: larger seeds would silently collide with smaller ones.
+  if (train.seed > 2 ** 32 - 1) throw new InputError(`--seed must be below 2^32 (4294967296), got ${train.seed}`);
   if (!(train.lr > 0)) throw new InputError(`learning rate must be > 0, got ${train.lr}`);
   if (train.finalLabels !== 'stop' && train.finalLabels !== 'forward')
     throw new InputError(`--final-labels must be stop or forward, got ${train.finalLabels}`);
   if (train.contrast !== 'patch' && train.contrast !== 'infonce') throw new InputError(`--contrast must be patch or infonce, got ${train.contrast}`);
+  // InfoNCE divides similarities by the temperature: 0 gives Inf/NaN losses, not an error.
+  if (!(train.temperature > 0 && Number.isFinite(train.temperature))) throw new InputError(`--temperature must be a positive number, got ${train.temperature}`);
   const superpixels = o.superpixels ?? 'felzenszwalb';
   if (superpixels !== 'slic' && superpixels !== 'felzenszwalb') throw new InputError(`--superpixels must be slic or felzenszwalb, got ${superpixels}`);
   const reduce = o.reduce ?? 'pca';

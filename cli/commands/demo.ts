@@ -6,7 +6,9 @@ export function register(program: Command): void {
     .description('Run a small end-to-end demo on data the project makes itself')
     .option('--seed <n>', 'random seed', '0')
     .action(async (opts: { seed: string }) => {
+      const { parseSeed } = await import('../options.ts');
+      const seed = parseSeed(opts.seed);
       const { runDemo } = await import('../demo.ts');
-      await runDemo(Number(opts.seed));
+      await runDemo(seed);
     });
 }

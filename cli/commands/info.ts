@@ -51,10 +51,13 @@ export function register(program: Command): void {
     .argument('<file>', 'the .imzML header (its .ibd must be beside it)')
     .option('--json', 'print the summary as JSON')
     .option('--spectra', 'add per-spectrum x, y, n_points, tic, mz_min, mz_max (document order)')
-    .action(async (file: string, opts: { json?: boolean; spectra?: boolean }) => {
+    .option('--max-spectrum-points <n>', 'refuse spectra that declare more points than this (guards against corrupt headers)', String(2 ** 23))
+    .action(async (file: string, opts: { json?: boolean; spectra?: boolean; maxSpectrumPoints: string }) => {
+      const { parseInteger } = await import('../options.ts');
+      const maxSpectrumPoints = parseInteger('max-spectrum-points', opts.maxSpectrumPoints, { min: 1, max: 2 ** 31 });
       const { openImzml } = await import('../../io/imzml/node.ts');
       const { summarizeImzml } = await import('../../io/imzml/summary.ts');
-      const reader = await openImzml(file);
+      const reader = await openImzml(file, { maxSpectrumPoints });
       try {
         // Large files take a while; show progress on a terminal only (pipes get clean output).
         const { Progress } = await import('../progress.ts');

@@ -27,6 +27,9 @@ export function register(program: Command): void {
     .option('--select <by>', 'imzML: keep the top-k features by mean or variance', 'variance')
     .option('--normalize <how>', 'imzML: tic, rms or none', 'tic')
     .option('--tic-threshold <x>', 'imzML: pixels with a raw TIC below this are masked out')
+    .option('--max-spectrum-points <n>', 'imzML: refuse spectra that declare more points than this (guards against corrupt headers)', String(2 ** 23))
+    .option('--max-grid-pixels <n>', 'imzML: refuse a grid (width x height) larger than this (corrupt coordinates)', String(2 ** 25))
+    .option('--max-bins <n>', 'imzML: refuse a binning that spans more m/z bins than this (20 bytes of memory a bin)', String(2 ** 24))
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',

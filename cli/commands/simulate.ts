@@ -2,6 +2,7 @@
 // ion images with known colocalization groups. The generators are io/simulator.ts.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { parseInteger, parseNumber, parseSeed } from '../options.ts';
 
 interface SimulateCliOptions {
   out: string;
@@ -23,17 +24,8 @@ interface SimulateCliOptions {
   images: string;
 }
 
-function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
-}
-
-function real(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || v.trim() === '') throw new UserError(`--${name} must be a number >= ${min}, got "${v}"`);
-  return n;
-}
+const int = (name: string, v: string, min: number) => parseInteger(name, v, { min });
+const real = (name: string, v: string, min: number) => parseNumber(name, v, { min });
 
 function mzRange(v: string | undefined): { mzMin?: number; mzMax?: number } {
   if (v === undefined) return {};
@@ -72,8 +64,11 @@ export function register(program: Command): void {
       const { simulateMsi, simulateIonStack } = await import('../../io/simulator.ts');
       const { writeSimulation, writeIonStack } = await import('../../io/simulator-node.ts');
       const { Progress } = await import('../progress.ts');
+      const { prepareOutputDir } = await import('../output-location.ts');
+      // Checked and created level by level (Node's recursive mkdir never returns under /proc).
+      const outDir = () => prepareOutputDir(o.out, { outputs: [], inputs: [] }).dir;
       const common = {
-        seed: int('seed', o.seed, 0),
+        seed: parseSeed(o.seed),
         width: int('width', o.width, 1),
         height: int('height', o.height, 1),
         noise: real('noise', o.noise, 0),
@@ -91,7 +86,7 @@ export function register(program: Command): void {
       };
       if (o.stack) {
         const stack = guard(() => simulateIonStack({ ...common, groups: int('regions', o.regions, 1), images: int('images', o.images, 2) }));
-        const { files } = await writeIonStack(o.out, stack);
+        const { files } = await writeIonStack(outDir(), stack);
         process.stderr.write(`wrote ${stack.n} ion images (${stack.width} x ${stack.height}) in ${new Set(stack.groups).size} groups:\n  ${files.join('\n  ')}\n`);
         return;
       }
@@ -111,7 +106,7 @@ export function register(program: Command): void {
       );
       const total = sim.width * sim.height;
       const bar = new Progress({ total, label: 'simulate' });
-      const { files } = await writeSimulation(o.out, sim, {
+      const { files } = await writeSimulation(outDir(), sim, {
         compression: o.compression,
         onSpectrum: (d) => (d % 256 === 0 || d === total) && bar.update(d),
       });

@@ -64,3 +64,13 @@ export function decodeArray(encoded: Uint8Array, ref: ArrayRef, origin: ArrayOri
   }
   return out;
 }
+
+/** m/z values must be finite and in ascending order (ties allowed), as imzML requires. */
+export function checkMzArray(mz: Float64Array, origin: ArrayOrigin): void {
+  for (let k = 0; k < mz.length; k++) {
+    const v = mz[k]!;
+    if (!Number.isFinite(v)) throw new ImzmlError(origin.file, `m/z array: value ${v} at point ${k} is not finite`, origin.spectrum);
+    if (k > 0 && v < mz[k - 1]!)
+      throw new ImzmlError(origin.file, `m/z array is not in ascending order: point ${k} (m/z ${v}) follows m/z ${mz[k - 1]}`, origin.spectrum);
+  }
+}

@@ -2,6 +2,8 @@
 // tell a bad file from a bug. The message always starts with the file at fault and, when one
 // spectrum is at fault, its document-order index: "<file>: spectrum <i>: <problem>".
 
+import { oneLine } from '../one-line.ts';
+
 export class ImzmlError extends Error {
   /** The file at fault (.imzML header or .ibd), as named by its ByteSource. */
   readonly file: string;
@@ -10,7 +12,7 @@ export class ImzmlError extends Error {
   readonly problem: string;
 
   constructor(file: string, problem: string, spectrum?: number) {
-    super(spectrum === undefined ? `${file}: ${problem}` : `${file}: spectrum ${spectrum}: ${problem}`);
+    super(oneLine(spectrum === undefined ? `${file}: ${problem}` : `${file}: spectrum ${spectrum}: ${problem}`));
     this.name = 'ImzmlError';
     this.file = file;
     this.spectrum = spectrum;

@@ -6,7 +6,10 @@ export async function fileSource(path: string): Promise<ByteSource> {
   const fh = await open(path, 'r');
   let size: number;
   try {
-    size = (await fh.stat()).size;
+    const st = await fh.stat();
+    // open() succeeds on a directory; reading it would fail later with a less clear EISDIR.
+    if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
+    size = st.size;
   } catch (e) {
     await fh.close();
     throw e;

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ImzmlError } from './errors.ts';
 import { fileSource } from './node-source.ts';
-import { openImzmlSources, type ImzmlReader } from './reader.ts';
+import { openImzmlSources, type ImzmlReader, type ReaderOptions } from './reader.ts';
 import type { ByteSource } from './types.ts';
 
 export type { ImzmlReader } from './reader.ts';
@@ -38,7 +38,7 @@ async function openSource(path: string, what: string): Promise<ByteSource> {
   }
 }
 
-export async function openImzml(path: string): Promise<ImzmlReader> {
+export async function openImzml(path: string, opts: ReaderOptions = {}): Promise<ImzmlReader> {
   const header = await openSource(path, 'imzML header');
   const ibdPath = findIbd(path);
   if (ibdPath === null) {
@@ -54,7 +54,7 @@ export async function openImzml(path: string): Promise<ImzmlReader> {
     throw e;
   }
   try {
-    return await openImzmlSources(header, ibd);
+    return await openImzmlSources(header, ibd, opts);
   } catch (e) {
     await Promise.all([header.close?.(), ibd.close?.()]);
     throw e;

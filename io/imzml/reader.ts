@@ -2,7 +2,8 @@
 // Opening parses the XML header as a stream and checks it against the .ibd (UUID, every array
 // inside the file, m/z and intensity lengths equal); spectra are then read by offset on demand,
 // so memory is the compact spectrum table plus whatever spectra the caller holds.
-import { decodeArray } from './decode.ts';
+import { checkMzArray, decodeArray } from './decode.ts';
+import { checkDeclaredPoints, firstDuplicatePixel } from './header-checks.ts';
 import { ImzmlError } from './errors.ts';
 import { canonicalUuid, normalizeUuid } from './uuid.ts';
 import { SpectrumTable, spectrumInfoArray } from './spectrum-table.ts';
@@ -11,6 +12,18 @@ import { parseImzmlHeader } from './xml-header.ts';
 
 /** Masks beyond this many pixels come from corrupt coordinates, not real images (16384^2). */
 const MAX_GRID_PIXELS = 2 ** 28;
+
+/**
+ * Default cap on the points one spectrum may declare (2^23 = 8,388,608, above the largest
+ * profile spectra of FT-ICR instruments). A spectrum at the cap needs ~270 MB while it is
+ * decoded; the cap keeps a few corrupt or hostile header numbers from claiming gigabytes.
+ */
+export const DEFAULT_MAX_SPECTRUM_POINTS = 2 ** 23;
+
+export interface ReaderOptions {
+  /** Largest number of points a spectrum may declare; default DEFAULT_MAX_SPECTRUM_POINTS. */
+  maxSpectrumPoints?: number;
+}
 
 export interface ImzmlReader extends ImzmlFile {
   /** The XML header; `source` is the .ibd. */
@@ -38,7 +51,7 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
-export async function openImzmlSources(header: ByteSource, ibd: ByteSource): Promise<ImzmlReader> {
+export async function openImzmlSources(header: ByteSource, ibd: ByteSource, opts: ReaderOptions = {}): Promise<ImzmlReader> {
   const parsed = await parseImzmlHeader(header);
   const table = parsed.table;
   const n = table.count;
@@ -83,6 +96,7 @@ export async function openImzmlSources(header: ByteSource, ibd: ByteSource): Pro
         );
       }
     }
+    checkDeclaredPoints(table, i, ibd.name, opts.maxSpectrumPoints ?? DEFAULT_MAX_SPECTRUM_POINTS);
     if (table.mzOffset[i] !== table.mzOffset[0]) sharedMz = false;
     if (table.x[i]! > maxX) maxX = table.x[i]!;
     if (table.y[i]! > maxY) maxY = table.y[i]!;
@@ -96,6 +110,8 @@ export async function openImzmlSources(header: ByteSource, ibd: ByteSource): Pro
   if (width * height > MAX_GRID_PIXELS) {
     throw new ImzmlError(header.name, `grid ${width} x ${height} is implausibly large; coordinates or max counts are corrupt`);
   }
+  const dup = firstDuplicatePixel(table, width, height);
+  if (dup) throw new ImzmlError(header.name, `pixel (${table.x[dup.spectrum]}, ${table.y[dup.spectrum]}) already holds spectrum ${dup.holder}`, dup.spectrum);
   const pixelSize = parsed.pixelSizeX ?? parsed.pixelSizeY ?? undefined;
 
   let spectra: SpectrumInfo[] | null = null;
@@ -116,7 +132,9 @@ export async function openImzmlSources(header: ByteSource, ibd: ByteSource): Pro
         i,
       );
     }
-    return decodeArray(bytes, ref, { file: ibd.name, spectrum: i, what });
+    const values = decodeArray(bytes, ref, { file: ibd.name, spectrum: i, what });
+    if (what === 'm/z') checkMzArray(values, { file: ibd.name, spectrum: i, what });
+    return values;
   };
   const readMz = async (i: number): Promise<Float64Array> => {
     checkIndex(i);

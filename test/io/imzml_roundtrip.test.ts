@@ -73,7 +73,7 @@ test('round trip: every m/z x intensity dtype pair, both modes, with and without
 test('round trip: non-integer values survive f64 exactly and f32 as Math.fround; integer dtypes round', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const mz = [100.123456789012, 250.5, 1e-7, 3141.592653589793];
+    const mz = [1e-7, 100.123456789012, 250.5, 3141.592653589793]; // ascending, as the reader requires
     const intensity = [0.1, 2.5, 1e30, -7.25];
     const spectra = [{ x: 1, y: 1, mz, intensity }];
     const a = await writeSmall(dir, 'a', { mode: 'processed', mzDtype: 'f64', intensityDtype: 'f32' }, spectra);

@@ -1,0 +1,84 @@
+// Every option of `msinet segment`, parsed and checked before any file is read or the GPU is
+// touched: a typo must cost the user a second, not a training run. The model's own checks
+// (validateSegmentOptions) run here too, on the same values segment() will get.
+import { DEFAULT_MAX_SPECTRUM_POINTS } from '../io/imzml/reader.ts';
+import { DEFAULT_MAX_BINS, DEFAULT_MAX_GRID_PIXELS, type PreprocessOptions } from '../io/preprocess.ts';
+import { validateSegmentOptions, type SegmentOptions } from '../model/segment.ts';
+import { UserError } from './errors.ts';
+import { parseChoice, parseInteger, parseNumber, parseSeed } from './options.ts';
+import { parseShape } from './segment-input.ts';
+
+export type RawOptions = Record<string, string | boolean | undefined>;
+
+export interface SegmentPlan {
+  input: string;
+  kind: 'npy' | 'imzml';
+  out: string;
+  quiet: boolean;
+  shape: [number, number] | null;
+  truth?: string;
+  preprocess: PreprocessOptions;
+  maxSpectrumPoints: number;
+  /** What segment() gets (truth and progress are added once known). */
+  model: SegmentOptions;
+}
+
+/** Files `msinet segment` writes into its output folder. */
+export const SEGMENT_OUTPUTS = ['labels.npy', 'segmentation.png', 'segments.csv', 'report.json'] as const;
+
+function str(o: RawOptions, key: string): string | undefined {
+  const v = o[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
+  const lower = input.toLowerCase();
+  const kind = lower.endsWith('.imzml') ? 'imzml' : lower.endsWith('.npy') ? 'npy' : null;
+  if (!kind) throw new UserError(`${input}: unknown input type (expected .npy or .imzML)`);
+  const out = o.out;
+  if (typeof out !== 'string' || out.trim() === '') throw new UserError(`--out must name a folder, got "${String(out ?? '')}"`);
+  const truth = str(o, 'truth');
+  if (truth !== undefined && truth.trim() === '') throw new UserError('--truth must name a file, got ""');
+  const model: SegmentOptions = {
+    seed: parseSeed(o.seed ?? '0'),
+    maxIter: parseInteger('max-iter', o.maxIter ?? '300', { min: 1 }),
+    minLabels: parseInteger('min-labels', o.minLabels ?? '4', { min: 1 }),
+    finalLabels: parseChoice('final-labels', o.finalLabels ?? 'forward', ['forward', 'stop'] as const),
+    superpixels: parseChoice('superpixels', o.superpixels ?? 'felzenszwalb', ['felzenszwalb', 'slic'] as const),
+    nSegments: parseInteger('n-segments', o.nSegments ?? '500', { min: 1 }),
+    compactness: parseNumber('compactness', o.compactness ?? '0.1', { above: 0 }),
+    reduce: parseChoice('reduce', o.reduce ?? 'pca', ['pca', 'umap', 'none'] as const),
+    contrast: parseChoice('contrast', o.contrast ?? 'patch', ['patch', 'infonce'] as const),
+    temperature: parseNumber('temperature', o.temperature ?? '0.5', { above: 0 }),
+    inputScale: parseNumber('input-scale', o.inputScale ?? String(1 / 255), { above: 0 }),
+    tic: kind === 'npy' && Boolean(o.tic),
+    sqrt: kind === 'npy' && Boolean(o.sqrt),
+  };
+  try {
+    validateSegmentOptions(model);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const preprocess: PreprocessOptions = {
+    binWidth: parseNumber('bin-width', o.binWidth ?? '0.01', { above: 0 }),
+    binUnit: parseChoice('bin-unit', o.binUnit ?? 'da', ['da', 'ppm'] as const),
+    topK: parseInteger('top-k', o.topK ?? '500', { min: 1 }),
+    select: parseChoice('select', o.select ?? 'variance', ['mean', 'variance'] as const),
+    normalize: parseChoice('normalize', o.normalize ?? 'tic', ['tic', 'rms', 'none'] as const),
+    transform: o.sqrt ? 'sqrt' : 'none',
+    maxBins: parseInteger('max-bins', o.maxBins ?? String(DEFAULT_MAX_BINS), { min: 1, max: 2 ** 30 }),
+    maxGridPixels: parseInteger('max-grid-pixels', o.maxGridPixels ?? String(DEFAULT_MAX_GRID_PIXELS), { min: 1, max: 2 ** 28 }),
+    ...(o.ticThreshold !== undefined ? { ticThreshold: parseNumber('tic-threshold', o.ticThreshold) } : {}),
+  };
+  return {
+    input,
+    kind,
+    out,
+    quiet: Boolean(o.quiet),
+    shape: parseShape(str(o, 'shape')),
+    ...(truth !== undefined ? { truth } : {}),
+    preprocess,
+    maxSpectrumPoints: parseInteger('max-spectrum-points', o.maxSpectrumPoints ?? String(DEFAULT_MAX_SPECTRUM_POINTS), { min: 1, max: 2 ** 31 }),
+    model,
+  };
+}
