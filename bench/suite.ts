@@ -43,7 +43,9 @@ const cpuNow = () => {
   return (u.user + u.system) / 1000;
 };
 
-const rt = await createEngine();
+// Kernel rows share one engine; each end-to-end row gets a fresh one (as a user's run does:
+// after the kernel rows' buffers and pipelines, the same training ran ~1.5x slower).
+let rt = await createEngine();
 const rows: ResultRow[] = [];
 
 async function timeKernel(rt: Runtime, name: string, run: () => void, work: { flops?: number; bytes?: number }): Promise<void> {
@@ -88,10 +90,14 @@ for (const c of kernelCases()) {
   }
 }
 
-/** One segment() run: ms per iteration, to the end of the first iteration, and in total. */
+const adapter = rt.ctx.report;
+
+/** One segment() run on a fresh engine: ms per iteration, to the end of the first iteration, and in total. */
 async function endToEnd(label: string, input: { features: Float32Array; height: number; width: number; channels: number }, maxIter: number, capped: boolean) {
   const names = [`msinet iteration ${label}`, `msinet first iteration ${label}`, `msinet total ${label}${capped ? ` (${maxIter} iterations)` : ''}`];
   if (!names.some(wanted)) return;
+  await rt.destroy();
+  rt = await createEngine();
   const t0 = performance.now(), c0 = cpuNow();
   let first = 0, firstCpu = 0, firstAt = 0, lastAt = 0;
   let r: Awaited<ReturnType<typeof segment>>;
@@ -143,7 +149,6 @@ if (existsSync(shared)) {
   await endToEnd('256x256 (simulated)', { features, height: side, width: side, channels: 201 }, full ? 300 : e2eIters, !full);
 }
 
-const adapter = rt.ctx.report;
 await rt.destroy();
 
 let earlier: Map<string, number> | null = null;
