@@ -2,6 +2,8 @@
 // of them (bindings from wgsl_reflect = descriptor, WGSL compiles, keys unique) and a new family
 // cannot be forgotten: test/kernels/registry.test.ts also checks every kernels/*.ts is listed.
 import { argmaxKernels } from './argmax.ts';
+import { augmentKernels } from './augment.ts';
+import { batchedImageKernels } from './batched_image.ts';
 import { batchnormKernels } from './batchnorm.ts';
 import { continuityKernels } from './continuity.ts';
 import { conv3x3BackwardInputKernel, conv3x3BackwardWeightKernel, conv3x3ForwardKernel } from './conv2d.ts';
@@ -23,6 +25,8 @@ import type { KernelSpec } from './spec.ts';
 
 export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   argmax: argmaxKernels,
+  augment: augmentKernels,
+  batched_image: batchedImageKernels,
   batchnorm: batchnormKernels,
   continuity: continuityKernels,
   conv2d: () => [conv3x3ForwardKernel({ bias: true }), conv3x3ForwardKernel(), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
