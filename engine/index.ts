@@ -46,3 +46,4 @@ export * from './optim.ts';
 export * from './ops/gather.ts';
 export * from './ops/batched_image.ts';
 export * from './ops/augment.ts';
+export * from './ops/weighted_xent.ts';

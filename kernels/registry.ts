@@ -22,6 +22,7 @@ import { majorityCapacity, segmentMajorityKernel } from './refine.ts';
 import { slicKernels } from './slic.ts';
 import { softmaxXentKernels } from './softmax_xent.ts';
 import type { KernelSpec } from './spec.ts';
+import { weightedXentKernels } from './weighted_xent.ts';
 
 export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   argmax: argmaxKernels,
@@ -49,4 +50,5 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   refine: () => [segmentMajorityKernel(majorityCapacity(100)), segmentMajorityKernel(majorityCapacity(257))],
   slic: () => [...slicKernels(3), ...slicKernels(1), ...slicKernels(5)],
   softmax_xent: softmaxXentKernels,
+  weighted_xent: weightedXentKernels,
 };
