@@ -1,12 +1,9 @@
-// Writes the results of `msinet segment` into DIR. Everything goes to a temporary folder beside
-// DIR first and is moved in at the end, report.json last, so a failed run never leaves files
-// that look complete.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+// Writes the results of `msinet segment` into DIR, atomically (cli/atomic-output.ts).
 import { encodeNpy } from '../io/npy.ts';
 import { renderLabels } from '../io/png.ts';
 import { toCsv } from '../io/csv.ts';
 import type { SegmentResult } from '../model/segment.ts';
+import { writeFilesAtomically } from './atomic-output.ts';
 
 export interface SegmentTables {
   /** Column names of the feature means, e.g. feature indices or m/z values. */
@@ -56,24 +53,11 @@ export function segmentsCsv(result: SegmentResult, t: SegmentTables, markers = 5
 }
 
 export async function writeSegmentOutputs(outDir: string, result: SegmentResult, tables: SegmentTables): Promise<string[]> {
-  const dir = resolve(outDir);
-  await mkdir(dirname(dir), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(dir), '.msinet-tmp-'));
-  try {
-    const { height, width } = result.report;
-    const files: Array<[string, Uint8Array | string]> = [
-      ['labels.npy', encodeNpy(result.labels, [height, width])],
-      ['segmentation.png', renderLabels(result.labels, height, width)],
-      ['segments.csv', segmentsCsv(result, tables)],
-      ['report.json', JSON.stringify(result.report, null, 2) + '\n'],
-    ];
-    for (const [name, data] of files) await writeFile(join(tmp, name), data);
-    await mkdir(dir, { recursive: true });
-    // report.json last: its presence means the rest is complete.
-    await rm(join(dir, 'report.json'), { force: true });
-    for (const [name] of files) await rename(join(tmp, name), join(dir, name));
-    return files.map(([name]) => join(dir, name));
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  const { height, width } = result.report;
+  return writeFilesAtomically(outDir, [
+    ['labels.npy', encodeNpy(result.labels, [height, width])],
+    ['segmentation.png', renderLabels(result.labels, height, width)],
+    ['segments.csv', segmentsCsv(result, tables)],
+    ['report.json', JSON.stringify(result.report, null, 2) + '\n'],
+  ]);
 }
