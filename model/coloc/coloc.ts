@@ -69,6 +69,8 @@ export interface ColocResult {
   clusters: Int32Array;
   /** Per image: the self-labelling softmax probability (contrastive) or 1 (baselines). */
   confidence: Float32Array;
+  /** [n, H*W] the images as the method saw them: clipped, scaled to [0, 1], masked pixels 0. */
+  prepared: Float32Array;
   /** [n, d] learned embeddings. */
   embeddings: Float32Array;
   embeddingSize: number;
@@ -198,7 +200,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
       const t = opts.truth;
       report.scores = Object.fromEntries(Object.entries(methods).map(([name, labels]) => [name, scores(t, labels)]));
     }
-    return { clusters, confidence, embeddings: h, embeddingSize: d, methods, embeddingCosine: embCos, filteredCosine: filteredCos, pearson, report };
+    return { clusters, confidence, prepared, embeddings: h, embeddingSize: d, methods, embeddingCosine: embCos, filteredCosine: filteredCos, pearson, report };
   } finally {
     encoder.dispose();
     proj.dispose();
