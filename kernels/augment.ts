@@ -126,4 +126,25 @@ ${head} {
   );
 }
 
-export const augmentKernels = (): KernelSpec[] => [warpKernel(), photometricKernel()];
+/**
+ * y[r, p] = (x[r, p] - mean[r]) / sqrt(var[r] + eps): every image (row) to zero mean and unit
+ * variance, so the encoder sees the spatial pattern and not the ion's abundance or response
+ * curve offset. mean and var come from the engine's row reductions.
+ */
+export function standardizeRowsKernel(): KernelSpec {
+  const b = binds('x:read', 'mean:read', 'variance:read', 'y:read_write', 'p:uniform');
+  return defineKernel(
+    'augment.standardize_rows',
+    `struct P { count: u32, cols: u32, eps: f32 }
+${bindingsWgsl(b, { x: 'array<f32>', mean: 'array<f32>', variance: 'array<f32>', y: 'array<f32>', p: 'P' })}
+${head} {
+  ${idx}
+  if (i >= p.count) { return; }
+  let r = i / p.cols;
+  y[i] = (x[i] - mean[r]) * inverseSqrt(variance[r] + p.eps);
+}`,
+    b,
+  );
+}
+
+export const augmentKernels = (): KernelSpec[] => [warpKernel(), photometricKernel(), standardizeRowsKernel()];

@@ -1,8 +1,9 @@
 // Dispatchers for the augmentation kernels of kernels/augment.ts (no gradients: views are
 // inputs to the network). Parameters per view are drawn on the CPU by the caller and uploaded.
-import { AUGMENT_WG, PHOTO_STRIDE, photometricKernel, WARP_STRIDE, warpKernel } from '../../kernels/augment.ts';
+import { AUGMENT_WG, PHOTO_STRIDE, photometricKernel, standardizeRowsKernel, WARP_STRIDE, warpKernel } from '../../kernels/augment.ts';
 import { grid1d } from '../../kernels/spec.ts';
-import { params } from '../params.ts';
+import { f32, params } from '../params.ts';
+import { reduceRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
 export interface WarpInput {
@@ -39,5 +40,20 @@ export function photometric(x: Tensor, xm: Tensor, photo: Tensor, h: number, w: 
   const rt = x.rt;
   const y = rt.empty(x.shape);
   rt.dispatch(photometricKernel(), { x, xm, photo, y, p: params(x.size, h, w, seed >>> 0) }, grid1d(x.size, AUGMENT_WG));
+  return y;
+}
+
+/** Every row of x [rows, cols] to zero mean and unit variance (population variance + eps); no gradient. */
+export function standardizeRows(x: Tensor, rows: number, eps = 1e-6): Tensor {
+  const cols = x.size / rows;
+  if (!Number.isInteger(cols) || cols < 1) throw new Error(`standardizeRows: ${x} is not ${rows} rows`);
+  const rt = x.rt;
+  const view = { outer: rows, r: cols, inner: 1 };
+  const mean = reduceRaw(x, view, { scale: 1 / cols });
+  const variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / cols });
+  const y = rt.empty(x.shape);
+  rt.dispatch(standardizeRowsKernel(), { x, mean, variance, y, p: params(x.size, cols, f32(eps)) }, grid1d(x.size, AUGMENT_WG));
+  mean.dispose();
+  variance.dispose();
   return y;
 }

@@ -13,6 +13,7 @@ import {
   linear,
   Module,
   relu,
+  standardizeRows,
   type Runtime,
   type Tensor,
 } from '../../engine/index.ts';
@@ -25,6 +26,11 @@ export interface EncoderConfig {
   projection: number;
   /** Side of the (square) input images. */
   side: number;
+  /**
+   * Standardise every input image (zero mean, unit variance) first, so that what the encoder
+   * can tell images apart by is their spatial pattern, not their abundance.
+   */
+  standardize?: boolean;
   seed: number;
 }
 
@@ -73,7 +79,7 @@ export class ColocEncoder extends Module {
   /** x [B*S*S, 1] -> h [B, C_last]. */
   forward(x: Tensor, batch: number): Tensor {
     let side = this.config.side;
-    let h = x;
+    let h = this.config.standardize === false ? x : standardizeRows(x, batch);
     this.stages.forEach((s, i) => {
       const dims = { batch, height: side, width: side };
       h = relu(s.bn.forward(conv3x3Batched(h, s.w, s.b, dims)));
