@@ -3,7 +3,7 @@
 // counter-based hash, missing pixels, masking). Same seed, same output; another seed differs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { photometric, warpImages } from '../../engine/index.ts';
+import { photometric, standardizeRows, warpImages } from '../../engine/index.ts';
 import { BLUR_RADIUS, PHOTO_STRIDE, WARP_STRIDE } from '../../kernels/augment.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, uniform } from '../helpers.ts';
@@ -141,6 +141,23 @@ for (const [views, h, w] of [[1, 3, 5], [3, 9, 11], [2, 33, 17]] as const) {
       assert.equal(Array.from(again), Array.from(got), 'same seed, same view');
       const other = await photometric(...args, h, w, 78).read();
       assert.ok(other.some((v, i) => v !== got[i]), 'another seed gives another view');
+    });
+  });
+}
+
+for (const [rows, cols] of [[1, 3], [5, 7], [3, 1089]] as const) {
+  test(`standardizeRows [${rows}, ${cols}]: zero mean, unit variance per row, as the float64 reference`, async () => {
+    const rt = await testEngine();
+    const x = uniform(rows * cols, rows + cols, -2, 5);
+    const want = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      let m = 0, v = 0;
+      for (let c = 0; c < cols; c++) m += x[r * cols + c]! / cols;
+      for (let c = 0; c < cols; c++) v += (x[r * cols + c]! - m) ** 2 / cols;
+      for (let c = 0; c < cols; c++) want[r * cols + c] = (x[r * cols + c]! - m) / Math.sqrt(v + 1e-6);
+    }
+    await rt.scopeAsync(async () => {
+      assertClose(await standardizeRows(rt.fromData(x, [rows * cols, 1]), rows).read(), want, { rtol: 1e-4, absTol: 1e-5, what: 'standardised' });
     });
   });
 }
