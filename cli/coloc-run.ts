@@ -1,8 +1,7 @@
 // `msinet coloc`: load -> coloc() -> write, with a progress bar per phase, clear errors and the
 // query mode (the images most colocalized with one ion).
 import { createEngine, describeAdapter } from '../engine/index.ts';
-import { coloc, queryColoc, type ColocAffinity, type ColocMethod, type ColocResult } from '../model/coloc/coloc.ts';
-import { checkStack } from '../model/coloc/prepare.ts';
+import { checkColocInput, coloc, queryColoc, type ColocAffinity, type ColocMethod, type ColocResult } from '../model/coloc/coloc.ts';
 import { loadMz, loadStack, type StackLayout } from './coloc-input.ts';
 import { imageName, writeColocOutputs } from './coloc-output.ts';
 import { UserError } from './errors.ts';
@@ -87,20 +86,21 @@ export async function runColoc(path: string, o: Opts): Promise<void> {
   const fail = (e: unknown): never => {
     throw (e as Error)?.name === 'ColocInputError' ? new UserError(`${path}: ${(e as Error).message}`) : e;
   };
+  const truth = o.truth ? await loadTruth(o.truth as string, stack.n, `the stack has ${stack.n} images`) : undefined;
+  const colocOptions = { ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), truth };
+  // Bad input is reported before a device is created (nothing else on stderr).
   try {
-    checkStack(stack);
+    checkColocInput(stack, colocOptions);
   } catch (e) {
     fail(e);
   }
-  const truth = o.truth ? await loadTruth(o.truth as string, stack.n, `the stack has ${stack.n} images`) : undefined;
   const query = o.query !== undefined ? resolveQuery(String(o.query), stack.n, mz) : undefined;
   const rt = await createEngine();
   try {
     log(`msinet: ${stack.n} ion images of ${stack.height}x${stack.width}; adapter ${describeAdapter(rt.ctx.report)}`);
     const bars = new Map<string, Progress>();
     const result = await coloc(rt, stack, {
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-      truth,
+      ...colocOptions,
       onProgress: (phase, done, total, info) => {
         if (quiet) return;
         let bar = bars.get(phase);

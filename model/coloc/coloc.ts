@@ -9,7 +9,7 @@ import { Random } from '../../engine/random.ts';
 import { adjustedRandIndex, normalizedMutualInfo, purity } from '../metrics.ts';
 import { ColocEncoder, DEFAULT_ENCODER, ProjectionHead } from './encoder.ts';
 import { averageLinkage } from './hierarchical.ts';
-import { ColocInputError, prepareImages, type IonImages } from './prepare.ts';
+import { checkStack, ColocInputError, prepareImages, type IonImages } from './prepare.ts';
 import { selfLabel } from './self_label.ts';
 import { cosineMatrix, meanMatrix, medianFilter3, pearsonMatrix } from './similarity.ts';
 import { embed, trainSimclr } from './simclr.ts';
@@ -87,6 +87,24 @@ function scores(truth: ArrayLike<number>, pred: ArrayLike<number>): Scores {
   return { ari: adjustedRandIndex(truth, pred), nmi: normalizedMutualInfo(truth, pred), purity: purity(truth, pred) };
 }
 
+/**
+ * Every check of the input and options that needs no GPU (a caller can run it before creating
+ * a device): throws ColocInputError naming the problem.
+ */
+export function checkColocInput(stack: IonImages, opts: ColocOptions = {}): void {
+  const n = stack.n;
+  checkStack(stack);
+  if (opts.k !== undefined && (!Number.isInteger(opts.k) || opts.k < 2 || opts.k > n))
+    throw new ColocInputError(`--k must be an integer in [2, ${n}] (the number of images), got ${opts.k}`);
+  const batch = opts.batch ?? 2, epochs = opts.epochs ?? 0, confidence = opts.confidence ?? 0.5;
+  if (!Number.isInteger(batch) || batch < 2) throw new ColocInputError(`batch must be an integer >= 2, got ${batch}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ColocInputError(`epochs must be an integer >= 0, got ${epochs}`);
+  if (!(confidence >= 0 && confidence < 1)) throw new ColocInputError(`confidence must be in [0, 1), got ${confidence}`);
+  if (opts.truth && opts.truth.length !== n) throw new ColocInputError(`truth has ${opts.truth.length} labels for ${n} images`);
+  // Constant images and the like: the preparation itself is the check (cheap next to training).
+  prepareImages(stack, (opts.clip ?? 99) / 100);
+}
+
 export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = {}): Promise<ColocResult> {
   const o = {
     seed: opts.seed ?? 0,
@@ -104,12 +122,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     method: opts.method ?? 'contrastive',
   };
   const { n, height, width } = stack;
-  if (opts.k !== undefined && (!Number.isInteger(opts.k) || opts.k < 2 || opts.k > n))
-    throw new ColocInputError(`--k must be an integer in [2, ${n}] (the number of images), got ${opts.k}`);
-  if (!Number.isInteger(o.batch) || o.batch < 2) throw new ColocInputError(`batch must be an integer >= 2, got ${o.batch}`);
-  if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new ColocInputError(`epochs must be an integer >= 0, got ${o.epochs}`);
-  if (!(o.confidence >= 0 && o.confidence < 1)) throw new ColocInputError(`confidence must be in [0, 1), got ${o.confidence}`);
-  if (opts.truth && opts.truth.length !== n) throw new ColocInputError(`truth has ${opts.truth.length} labels for ${n} images`);
+  checkColocInput(stack, opts);
   const progress = opts.onProgress ?? (() => {});
   const timings: Record<string, number> = {};
   const t0 = performance.now();
