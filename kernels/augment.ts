@@ -7,6 +7,7 @@
 //    Gaussian noise, Poisson-like (signal-dependent) noise, randomly missing pixels, re-masking
 //    and clamping to [0, 1]. Random numbers are a counter-based hash of (seed, view, pixel,
 //    stream), so a seed always gives the same views and the CPU can reproduce them.
+import { pcgHashWgsl } from './dropout.ts';
 import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
 
 export const AUGMENT_WG = 64;
@@ -19,12 +20,8 @@ export const BLUR_RADIUS = 3;
 const head = `@compute @workgroup_size(${AUGMENT_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const idx = `let i = gid.x + gid.y * (nwg.x * ${AUGMENT_WG}u);`;
 
-/** PCG-RXS-M-XS hash (as kernels/dropout.ts) and a uniform in [0, 1) from its top 24 bits. */
-const randomWgsl = `fn pcgHash(v: u32) -> u32 {
-  let state = v * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
+/** The PCG hash of kernels/dropout.ts and a uniform in [0, 1) from its top 24 bits. */
+const randomWgsl = `${pcgHashWgsl}
 fn unit(h: u32) -> f32 { return f32(h >> 8u) * (1.0 / 16777216.0); }`;
 
 /**
