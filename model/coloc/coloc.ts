@@ -11,13 +11,13 @@ import { ColocEncoder, DEFAULT_ENCODER, ProjectionHead } from './encoder.ts';
 import { averageLinkage } from './hierarchical.ts';
 import { checkStack, ColocInputError, prepareImages, type IonImages } from './prepare.ts';
 import { selfLabel } from './self_label.ts';
-import { cosineMatrix, meanMatrix, medianFilter3, pearsonMatrix } from './similarity.ts';
+import { centredCosine, cosineMatrix, medianFilter3, pearsonMatrix } from './similarity.ts';
 import { embed, trainSimclr } from './simclr.ts';
 import { spectralCluster, type SpectralResult } from './spectral.ts';
 import { imageStats, resizeToBase, type BaseImages } from './views.ts';
 
 export type ColocMethod = 'contrastive' | 'pearson' | 'cosine';
-/** What the contrastive method clusters: the embedding's cosine alone, or averaged with the filtered images' cosine. */
+/** What the contrastive method clusters: the embedding's kNN graph alone, or averaged with the filtered images' kNN graph. */
 export type ColocAffinity = 'embedding' | 'combined';
 
 export interface ColocOptions {
@@ -76,7 +76,7 @@ export interface ColocResult {
   embeddingSize: number;
   /** Every method's clusters. */
   methods: Record<'contrastive' | 'spectral' | 'embedding' | 'pearson' | 'cosine', Int32Array>;
-  /** [n*n] similarities a query reports: cosine of the embeddings, and of the filtered images. */
+  /** [n*n] similarities a query reports: cosine of the centred embeddings, and of the filtered images. */
   embeddingCosine: Float64Array;
   filteredCosine: Float64Array;
   pearson: Float64Array;
@@ -160,13 +160,13 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     lap('training');
     const h = await embed(rt, encoder, base, Math.min(o.batch, n));
     const d = encoder.embedding;
-    const embCos = cosineMatrix(h, n, d);
+    const embCos = centredCosine(h, n, d);
     lap('embedding');
 
     progress('clustering', 0, 1);
     const clusterSeed = random.uint32();
-    const affinity = o.affinity === 'combined' ? meanMatrix(embCos, filteredCos) : embCos;
-    const main: SpectralResult = spectralCluster(affinity, n, { k: opts.k, neighbors: o.neighbors, seed: clusterSeed });
+    // Combined: the mean of the two kNN graphs (embedding, filtered images), each from its own ranking.
+    const main: SpectralResult = spectralCluster(o.affinity === 'combined' ? [embCos, filteredCos] : embCos, n, { k: opts.k, neighbors: o.neighbors, seed: clusterSeed });
     const k = main.k;
     const embOnly = o.affinity === 'embedding' ? main : spectralCluster(embCos, n, { k, neighbors: o.neighbors, seed: clusterSeed });
     lap('clustering');

@@ -56,9 +56,17 @@ export function medianFilter3(images: Float32Array, n: number, height: number, w
   return out;
 }
 
-/** Elementwise mean of similarity matrices (the combined affinity). */
-export function meanMatrix(...ms: Float64Array[]): Float64Array {
-  const out = new Float64Array(ms[0]!.length);
-  for (const m of ms) for (let i = 0; i < out.length; i++) out[i]! += m[i]! / ms.length;
-  return out;
+/**
+ * Cosine similarity of rows after subtracting the mean row. Embeddings after ReLU and global
+ * average pooling share a large common component that makes every raw cosine close to 1;
+ * centring leaves what tells images apart.
+ */
+export function centredCosine(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const c = new Float64Array(n * d);
+  for (let t = 0; t < d; t++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += x[i * d + t]! / n;
+    for (let i = 0; i < n; i++) c[i * d + t] = x[i * d + t]! - m;
+  }
+  return cosineMatrix(c, n, d);
 }

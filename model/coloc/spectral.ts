@@ -80,8 +80,19 @@ export interface SpectralResult {
   laplacian: number[];
 }
 
-export function spectralCluster(sim: ArrayLike<number>, n: number, o: SpectralOptions = {}): SpectralResult {
-  const emb = spectralEmbedding(knnAffinity(sim, n, o.neighbors ?? 10), n);
+/**
+ * Spectral clustering of the mean of the kNN graphs of one or more similarity matrices (each
+ * graph built from its own similarity's ranking, so similarities on different scales combine
+ * fairly).
+ */
+export function spectralCluster(sims: ArrayLike<number> | ReadonlyArray<ArrayLike<number>>, n: number, o: SpectralOptions = {}): SpectralResult {
+  const list = Array.isArray(sims) ? (sims as ReadonlyArray<ArrayLike<number>>) : [sims as ArrayLike<number>];
+  const affinity = new Float64Array(n * n);
+  for (const sim of list) {
+    const a = knnAffinity(sim, n, o.neighbors ?? 10);
+    for (let i = 0; i < a.length; i++) affinity[i]! += a[i]! / list.length;
+  }
+  const emb = spectralEmbedding(affinity, n);
   const auto = o.k === undefined;
   const pick = eigengap(emb.laplacian, o.maxK ?? Math.min(20, n - 1));
   const k = o.k ?? pick.k;

@@ -8,7 +8,7 @@ import { averageLinkage } from '../../model/coloc/hierarchical.ts';
 import { canonicalLabels, kmeans } from '../../model/coloc/kmeans.ts';
 import { ColocInputError, percentile, prepareImages } from '../../model/coloc/prepare.ts';
 import { argmaxRows, confidentTargets } from '../../model/coloc/self_label.ts';
-import { cosineMatrix, medianFilter3, pearsonMatrix } from '../../model/coloc/similarity.ts';
+import { centredCosine, cosineMatrix, medianFilter3, pearsonMatrix } from '../../model/coloc/similarity.ts';
 import { eigengap, knnAffinity, spectralCluster, spectralEmbedding } from '../../model/coloc/spectral.ts';
 import { adjustedRandIndex, purity } from '../../model/metrics.ts';
 
@@ -80,6 +80,26 @@ test('eigengap picks the largest gap between consecutive eigenvalues (k >= 2)', 
   assert.equal(eigengap([0, 0, 0, 0.9, 0.95, 1], 5), { k: 3, gap: 0.9 });
   assert.equal(eigengap([0, 0.5, 0.55, 0.6, 1.2], 4), { k: 4, gap: 0.6 });
   assert.is(eigengap([0, 0.5, 0.55, 0.6, 1.2], 3).k, 2);
+});
+
+test('combined graphs: the mean of two kNN graphs; one similarity twice equals it once', () => {
+  const n = 12;
+  // a groups {0-5}, {6-11}; a list of one similarity is that similarity.
+  const a = Float64Array.from({ length: n * n }, (_, t) => ((Math.floor(t / n) < 6) === (t % n < 6) ? 1 : 0) + 0.001 * ((t * 7) % 5));
+  const one = spectralCluster(a, n, { k: 2, neighbors: 5 }), twice = spectralCluster([a, a], n, { k: 2, neighbors: 5 });
+  assert.equal(Array.from(twice.labels), Array.from(one.labels));
+  assert.equal(twice.laplacian, one.laplacian);
+  // A second, uninformative similarity (all equal) halves no group: its graph links by index.
+  const flat = new Float64Array(n * n).fill(0.5);
+  assert.is(adjustedRandIndex(one.labels, spectralCluster([a, flat], n, { k: 2, neighbors: 5 }).labels), 1);
+});
+
+test('centred cosine removes the component every row shares', () => {
+  // Rows = common offset (10, 10) + (+-1, 0) or (0, +-1): raw cosines are all near 1.
+  const x = [11, 10, 9, 10, 10, 11, 10, 9];
+  const raw = cosineMatrix(x, 4, 2), c = centredCosine(x, 4, 2);
+  assert.ok(raw[1]! > 0.98, `raw ${raw[1]}`);
+  assert.ok(Math.abs(c[1]! + 1) < 1e-12 && Math.abs(c[2]!) < 1e-12 && Math.abs(c[1 * 4 + 3]!) < 1e-12, `centred ${Array.from(c)}`);
 });
 
 test('k-means++ finds well-separated blobs and numbers clusters by first appearance', () => {
