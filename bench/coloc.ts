@@ -7,7 +7,8 @@
 // number of groups; the eigengap's own pick is recorded per run.
 //
 //   node --import tsx bench/coloc.ts [--seeds 0,1,2] [--epochs N] [--side S] [--batch B]
-//        [--self-label-epochs N] [--affinity combined|embedding] [--difficulty X] [--name coloc]
+//        [--self-label-epochs N] [--affinity combined|embedding] [--geometric] [--lr X] [--temperature T]
+//        [--difficulty X] [--name coloc]
 // Writes bench/results/<name>.json and prints a markdown table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEngine, describeAdapter } from '../engine/index.ts';
@@ -28,6 +29,7 @@ const options = {
   selfLabelEpochs: numOpt('self-label-epochs'),
   temperature: numOpt('temperature'),
   lr: numOpt('lr'),
+  geometric: process.argv.includes('--geometric') ? true : undefined,
   affinity: (process.argv.includes('--affinity') ? arg('affinity', 'combined') : undefined) as ColocAffinity | undefined,
 };
 const difficulty = numOpt('difficulty');

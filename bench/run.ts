@@ -3,7 +3,7 @@
 // a 1 GB file and is run alone with `npm run bench:imzml`.
 import { spawnSync } from 'node:child_process';
 
-const scripts = ['bench/kernels/conv_matmul.ts', 'bench/kernels/loss_kernels.ts', 'bench/superpixels.ts', 'bench/segment.ts'];
+const scripts = ['bench/kernels/conv_matmul.ts', 'bench/kernels/loss_kernels.ts', 'bench/superpixels.ts', 'bench/segment.ts', 'bench/coloc.ts'];
 const only = process.argv[2] ? new RegExp(process.argv[2]) : null;
 let failed = 0;
 for (const s of scripts) {

@@ -71,6 +71,7 @@ export async function runColoc(path: string, o: Opts): Promise<void> {
     clip: num('clip', o.clip),
     method: oneOf<ColocMethod>('method', o.method, ['contrastive', 'pearson', 'cosine']),
     affinity: oneOf<ColocAffinity>('affinity', o.affinity, ['combined', 'embedding']),
+    geometric: o.geometric ? true : undefined,
   };
   const read = quiet ? null : new Progress({ total: 1, label: 'reading' });
   const loaded = await loadStack(

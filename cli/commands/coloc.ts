@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--side <n>', 'images are resized to side x side for the network')
     .option('--neighbors <n>', 'neighbours of the kNN graph of the spectral clustering')
     .option('--affinity <a>', 'combined (embedding + filtered-image cosine) or embedding', 'combined')
+    .option('--geometric', "add the reference's small geometric augmentations (rotation, resized crop, translation)")
     .option('--self-label-epochs <n>', 'self-labelling fine-tuning epochs (0: only the linear head)')
     .option('--confidence <p>', 'self-labelling: softmax probability above which a pseudo-label is used')
     .option('--clip <pct>', 'hot-spot clipping percentile per image', '99')

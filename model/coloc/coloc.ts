@@ -14,7 +14,7 @@ import { selfLabel } from './self_label.ts';
 import { centredCosine, cosineMatrix, medianFilter3, pearsonMatrix } from './similarity.ts';
 import { embed, trainSimclr } from './simclr.ts';
 import { spectralCluster, type SpectralResult } from './spectral.ts';
-import { imageStats, resizeToBase, type BaseImages } from './views.ts';
+import { GEOMETRIC, imageStats, resizeToBase, STRONG, type BaseImages } from './views.ts';
 
 export type ColocMethod = 'contrastive' | 'pearson' | 'cosine';
 /** What the contrastive method clusters: the embedding's kNN graph alone, or averaged with the filtered images' kNN graph. */
@@ -32,6 +32,8 @@ export interface ColocOptions {
   side?: number;
   channels?: readonly number[];
   affinity?: ColocAffinity;
+  /** Add the reference's small geometric augmentations (rotation, resized crop, translation); off by default (measured worse). */
+  geometric?: boolean;
   selfLabelEpochs?: number;
   confidence?: number;
   /** Hot-spot clipping percentile, in (0, 100]. */
@@ -116,6 +118,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     side: opts.side ?? DEFAULT_ENCODER.side,
     channels: opts.channels ?? DEFAULT_ENCODER.channels,
     affinity: opts.affinity ?? 'combined',
+    geometric: opts.geometric ?? false,
     selfLabelEpochs: opts.selfLabelEpochs ?? 5,
     confidence: opts.confidence ?? 0.9,
     clip: opts.clip ?? 99,
@@ -154,6 +157,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
       batch: Math.min(o.batch, n),
       lr: o.lr,
       temperature: o.temperature,
+      augment: o.geometric ? GEOMETRIC : STRONG,
       seed: random.uint32(),
       onEpoch: (e, l) => progress('training', e, o.epochs, `loss ${l.toFixed(4)}`),
     });
