@@ -39,7 +39,8 @@ const adapter = describeAdapter(rt.ctx.report);
 const methods = ['contrastive', 'spectral', 'embedding', 'cosine', 'pearson'] as const;
 const rows: Array<Record<string, unknown>> = [];
 for (const seed of seeds) {
-  const stack = simulateIonStack({ seed, groups: 6, images: 72, width: 64, height: 64, ...(difficulty !== undefined ? { difficulty } : {}) });
+  // The stack `msinet simulate --stack --regions 6 --images 72 --seed S` writes (its counts default is 200).
+  const stack = simulateIonStack({ seed, groups: 6, images: 72, width: 64, height: 64, counts: 200, noise: 0.2, ...(difficulty !== undefined ? { difficulty } : {}) });
   const r = await coloc(rt, { images: stack.images, n: stack.n, height: 64, width: 64 }, {
     seed,
     k: 6,
@@ -51,7 +52,7 @@ for (const seed of seeds) {
   });
   const t = r.report.timings;
   const s = r.report.scores!;
-  rows.push({ seed, scores: s, timings: t, eigengapK: null, selfLabel: r.report.selfLabel, lossPerEpoch: r.report.lossPerEpoch, parameters: r.report.parameters });
+  rows.push({ seed, scores: s, timings: t, eigengap: r.report.eigengap, selfLabel: r.report.selfLabel, lossPerEpoch: r.report.lossPerEpoch, parameters: r.report.parameters });
   console.error(
     `seed ${seed}: ` + methods.map((m) => `${m} ARI ${s[m]!.ari.toFixed(3)}`).join(', ') + `; ${t.total!.toFixed(1)} s (training ${t.training!.toFixed(1)} s)`,
   );
