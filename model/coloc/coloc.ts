@@ -119,7 +119,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     channels: opts.channels ?? DEFAULT_ENCODER.channels,
     affinity: opts.affinity ?? 'combined',
     geometric: opts.geometric ?? false,
-    selfLabelEpochs: opts.selfLabelEpochs ?? 5,
+    selfLabelEpochs: opts.selfLabelEpochs ?? 3,
     confidence: opts.confidence ?? 0.9,
     clip: opts.clip ?? 99,
     method: opts.method ?? 'contrastive',
