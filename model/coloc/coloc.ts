@@ -13,7 +13,7 @@ import { checkStack, ColocInputError, prepareImages, type IonImages } from './pr
 import { selfLabel } from './self_label.ts';
 import { centredCosine, cosineMatrix, medianFilter3, pearsonMatrix } from './similarity.ts';
 import { embed, trainSimclr } from './simclr.ts';
-import { spectralCluster, type SpectralResult } from './spectral.ts';
+import { MAX_SPECTRAL_ITEMS, spectralCluster, type SpectralResult } from './spectral.ts';
 import { GEOMETRIC, imageStats, resizeToBase, STRONG, type BaseImages } from './views.ts';
 
 export type ColocMethod = 'contrastive' | 'pearson' | 'cosine';
@@ -96,6 +96,8 @@ function scores(truth: ArrayLike<number>, pred: ArrayLike<number>): Scores {
 export function checkColocInput(stack: IonImages, opts: ColocOptions = {}): void {
   const n = stack.n;
   checkStack(stack);
+  if (n > MAX_SPECTRAL_ITEMS)
+    throw new ColocInputError(`${n} images: the spectral clustering's dense eigen-solver handles at most ${MAX_SPECTRAL_ITEMS} (use --top-k to keep fewer m/z)`);
   if (opts.k !== undefined && (!Number.isInteger(opts.k) || opts.k < 2 || opts.k > n))
     throw new ColocInputError(`--k must be an integer in [2, ${n}] (the number of images), got ${opts.k}`);
   const batch = opts.batch ?? 2, epochs = opts.epochs ?? 0, confidence = opts.confidence ?? 0.5;
