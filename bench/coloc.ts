@@ -9,11 +9,12 @@
 //   node --import tsx bench/coloc.ts [--seeds 0,1,2] [--epochs N] [--side S] [--batch B]
 //        [--self-label-epochs N] [--affinity combined|embedding] [--geometric] [--lr X] [--temperature T]
 //        [--difficulty X] [--name coloc]
-// Writes bench/results/<name>.json and prints a markdown table.
+// Writes bench/results/<name>.json (and the first seed's montage PNG) and prints a markdown table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { simulateIonStack } from '../io/simulator.ts';
 import { coloc, type ColocAffinity } from '../model/coloc/coloc.ts';
+import { renderMontage } from '../io/montage.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,6 +51,12 @@ for (const seed of seeds) {
       if (done > 0 && (done % 10 === 0 || done === total)) console.error(`  seed ${seed} ${phase} ${done}/${total} ${info ?? ''}`);
     },
   });
+  if (seed === seeds[0]) {
+    // The montage of the first seed's result, for the README.
+    const captions = Array.from(stack.mz, (m) => m.toFixed(1));
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL(`./results/${name}_montage_seed${seed}.png`, import.meta.url), renderMontage(r.prepared, stack.n, 64, 64, r.clusters, captions, { thumb: 40 }));
+  }
   const t = r.report.timings;
   const s = r.report.scores!;
   rows.push({ seed, scores: s, timings: t, eigengap: r.report.eigengap, selfLabel: r.report.selfLabel, lossPerEpoch: r.report.lossPerEpoch, parameters: r.report.parameters });
