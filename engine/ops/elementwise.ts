@@ -17,7 +17,6 @@ export function full(rt: Tensor['rt'], shape: readonly number[], value: number):
   return fill(rt.empty(shape), value);
 }
 
-export const zerosLike = (t: Tensor) => full(t.rt, t.shape, 0);
 export const onesLike = (t: Tensor) => full(t.rt, t.shape, 1);
 
 export function clone(t: Tensor): Tensor {
@@ -61,15 +60,13 @@ export function scale(x: Tensor, s: number, shift = 0): Tensor {
 export function relu(x: Tensor): Tensor {
   const y = x.rt.empty(x.shape);
   x.rt.dispatch(reluKernel(), { x, y, p: params(x.size) }, grid1d(x.size, EW_WG));
-  return x.rt.tape.record('relu', [x], y, (g) => {
-    const dx = x.rt.empty(x.shape);
-    x.rt.dispatch(reluBackwardKernel(), { y, dy: g, dx, p: params(x.size) }, grid1d(x.size, EW_WG));
-    return [dx];
-  });
+  return x.rt.tape.record('relu', [x], y, (g) => [reluGrad(y, g)]);
 }
 
-/** Sum of several same-shaped tensors (used to combine weighted losses). */
-export function addAll(ts: Tensor[]): Tensor {
-  if (ts.length === 0) throw new Error('addAll: nothing to add');
-  return ts.slice(1).reduce((acc, t) => add(acc, t), ts[0]!);
+/** dy masked to where a ReLU's output y was positive (no autograd). */
+export function reluGrad(y: Tensor, dy: Tensor): Tensor {
+  const dx = y.rt.empty(y.shape);
+  y.rt.dispatch(reluBackwardKernel(), { y, dy, dx, p: params(y.size) }, grid1d(y.size, EW_WG));
+  return dx;
 }
+

@@ -18,7 +18,7 @@ import {
   type GemmTile,
 } from '../../kernels/matmul.ts';
 import { params } from '../params.ts';
-import { directMatmul } from './direct.ts';
+import { laneMatmul } from './lane_gemm.ts';
 import type { Tensor } from '../tensor.ts';
 
 /**
@@ -43,18 +43,13 @@ export function isCpuAdapter(rt: Tensor['rt']): boolean {
 }
 
 /**
- * On CPU adapters, GEMMs from this many flops on (the 100->100 conv3x3 layers of a 70x70
- * image: 0.9 GFLOP) run tiled with CPU_TILE, 1.4-2x faster there than the direct kernels
- * (bench/results/conv_matmul.json); its one-time compile (~10 s per kernel on lavapipe, then
- * served from Mesa's on-disk shader cache) pays off within a few dozen training steps. Smaller
- * ones take the direct kernels (kernels/direct.ts), which compile in about a second.
- * setBigGemmFlops(Infinity) sends everything to the direct kernels (e.g. short runs on a
- * machine whose shader cache is cold).
+ * On CPU adapters, implicit-GEMM convolutions (the reference path, and the fallback where
+ * Winograd's buffers do not fit) from this many flops on run tiled with CPU_TILE, 1.4-2x
+ * faster there than the direct kernels; its one-time compile (~10 s per kernel on lavapipe,
+ * then served from Mesa's on-disk shader cache) pays off within a few dozen training steps.
+ * Smaller ones take the direct kernels (kernels/direct.ts), which compile in about a second.
  */
-export let BIG_GEMM_FLOPS = 2 ** 28;
-export function setBigGemmFlops(flops: number): void {
-  BIG_GEMM_FLOPS = flops;
-}
+const BIG_GEMM_FLOPS = 2 ** 28;
 
 /** CPU_TILE narrowed to the output when one tile row / column covers it (N = 100: 112, not 128). */
 function fitTile(t: GemmTile, m: number, n: number): GemmTile {
@@ -134,10 +129,11 @@ export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false
   const [k2, n] = transB ? [bc, br] : [br, bc];
   if (k !== k2) throw new Error(`matmul: inner sizes differ (${a}${transA ? '^T' : ''} x ${b}${transB ? '^T' : ''})`);
   if (bias && bias.size !== n) throw new Error(`matmul: bias ${bias} does not match ${n} columns`);
-  const plan = gemmPlan(a.rt, m, n, k, tile, !(transA && transB));
-  if (plan === 'direct') return directMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', m, n, k, bias);
+  // CPU adapters: the lane GEMM (kernels/lane_gemm.ts) for every size; it has no A^T B^T.
+  if (!tile && isCpuAdapter(a.rt) && !(transA && transB)) return laneMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', 1, m, n, k, bias);
+  const plan = gemmPlan(a.rt, m, n, k, tile, false);
   const fill4 = matmulFill4(m, n, k, transA, transB);
-  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile: plan, fill4 });
+  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile: plan === 'direct' ? undefined : plan, fill4 });
 }
 
 /**
