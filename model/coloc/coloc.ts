@@ -116,7 +116,9 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     epochs: opts.epochs ?? 12,
     batch: opts.batch ?? 16,
     lr: opts.lr ?? 3e-3,
-    temperature: opts.temperature ?? 0.2,
+    // 0.1: on the benchmark (seeds 0-2) the embedding alone scored ARI 0.90 / 0.69 / 0.77 and the result
+    // beat the cosine baseline on every seed; at 0.2: 0.87 / 0.53 / 0.87, and it lost seed 1 (README).
+    temperature: opts.temperature ?? 0.1,
     side: opts.side ?? DEFAULT_ENCODER.side,
     channels: opts.channels ?? DEFAULT_ENCODER.channels,
     affinity: opts.affinity ?? 'combined',
