@@ -82,7 +82,7 @@ export async function loadInput(
 }
 
 /** Truth as .npy (integers) or text with one label per line (quotes and blank lines tolerated). */
-export async function loadTruth(path: string, pixels: number): Promise<Int32Array> {
+export async function loadTruth(path: string, pixels: number, counted = `the image has ${pixels} pixels`): Promise<Int32Array> {
   let labels: Int32Array;
   if (path.toLowerCase().endsWith('.npy')) {
     labels = npyToInt32(await readNpyFile(path), path);
@@ -98,6 +98,6 @@ export async function loadTruth(path: string, pixels: number): Promise<Int32Arra
       labels[i] = v;
     });
   }
-  if (labels.length !== pixels) throw new UserError(`${path} has ${labels.length} labels but the image has ${pixels} pixels`);
+  if (labels.length !== pixels) throw new UserError(`${path} has ${labels.length} labels but ${counted}`);
   return labels;
 }

@@ -45,3 +45,6 @@ export * from './ops/argmax.ts';
 export * from './ops/infonce.ts';
 export * from './optim.ts';
 export * from './ops/gather.ts';
+export * from './ops/batched_image.ts';
+export * from './ops/augment.ts';
+export * from './ops/weighted_xent.ts';

@@ -90,8 +90,6 @@ export function parseNpy(bytes: Uint8Array, name = '<npy bytes>'): NpyArray {
     fail(`unreadable header: it must have the keys 'descr', 'fortran_order' and 'shape' (got ${[...dict.keys()].join(', ')})`);
   if (typeof descr !== 'string') return fail(`unsupported dtype: structured or record dtypes are not supported (descr ${describe(descr)})`);
   if (typeof fortran !== 'boolean') fail(`unreadable header: fortran_order must be True or False`);
-  if (fortran)
-    fail('arrays stored in Fortran (column-major) order are not supported; save with numpy.ascontiguousarray(a) first');
   if (!Array.isArray(shapeV) || !shapeV.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0))
     fail(`unreadable header: shape must be a tuple of non-negative integers (got ${describe(shapeV)})`);
   const shape = shapeV as number[];
@@ -111,7 +109,10 @@ export function parseNpy(bytes: Uint8Array, name = '<npy bytes>'): NpyArray {
   copy.set(bytes.subarray(dataStart, dataStart + nbytes));
   const buf = copy.buffer;
   if (itemsize > 1 && littleEndian !== HOST_LITTLE) swapBytes(new Uint8Array(buf), itemsize);
-  return { dtype, shape, data: makeArray(dtype, buf, count) };
+  // numpy writes any transposed array in Fortran order: reorder it to the row-major layout
+  // every reader here expects.
+  const data = fortran && shape.length > 1 ? fortranToRowMajor(copy, shape, itemsize).buffer : buf;
+  return { dtype, shape, data: makeArray(dtype, data as ArrayBuffer, count) };
 }
 
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -126,6 +127,28 @@ function parseDescr(descr: string, fail: (p: string) => never): { dtype: NpyDtyp
   const dtype = key as NpyDtype;
   if (ITEMSIZE[dtype] > 1 && order === '|') fail(`unsupported dtype '${descr}': multi-byte types need a byte order`);
   return { dtype, littleEndian: order === '>' ? false : order === '<' ? true : HOST_LITTLE };
+}
+
+/** Column-major bytes of an array of `shape` -> row-major bytes (itemsize bytes per element). */
+export function fortranToRowMajor(src: Uint8Array, shape: readonly number[], itemsize: number): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(count * itemsize);
+  const d = shape.length;
+  const fStride: number[] = [];
+  for (let j = 0, s = 1; j < d; j++) (fStride[j] = s), (s *= shape[j]!);
+  const idx = new Array<number>(d).fill(0);
+  let f = 0; // Fortran offset of the current row-major index, updated like an odometer
+  for (let r = 0; r < count; r++) {
+    out.set(src.subarray(f * itemsize, (f + 1) * itemsize), r * itemsize);
+    for (let j = d - 1; j >= 0; j--) {
+      idx[j]!++;
+      f += fStride[j]!;
+      if (idx[j]! < shape[j]!) break;
+      f -= idx[j]! * fStride[j]!;
+      idx[j] = 0;
+    }
+  }
+  return out;
 }
 
 function swapBytes(b: Uint8Array, size: number): void {

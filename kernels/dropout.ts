@@ -10,7 +10,7 @@ const head = `@compute @workgroup_size(${DROPOUT_WG}) fn main(@builtin(global_in
 const idx = `let i = gid.x + gid.y * (nwg.x * ${DROPOUT_WG}u);`;
 
 /** PCG-RXS-M-XS hash (Jarzynski & Olano, "Hash Functions for GPU Rendering", 2020). */
-const pcgHashWgsl = `fn pcgHash(v: u32) -> u32 {
+export const pcgHashWgsl = `fn pcgHash(v: u32) -> u32 {
   let state = v * 747796405u + 2891336453u;
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;

@@ -2,6 +2,8 @@
 // of them (bindings from wgsl_reflect = descriptor, WGSL compiles, keys unique) and a new family
 // cannot be forgotten: test/kernels/registry.test.ts also checks every kernels/*.ts is listed.
 import { argmaxKernels } from './argmax.ts';
+import { augmentKernels } from './augment.ts';
+import { batchedImageKernels } from './batched_image.ts';
 import { batchnormKernels } from './batchnorm.ts';
 import { continuityKernels } from './continuity.ts';
 import { conv3x3BackwardInputKernel, conv3x3BackwardWeightKernel, conv3x3ForwardKernel } from './conv2d.ts';
@@ -22,9 +24,12 @@ import { majorityCapacity, segmentMajorityKernel } from './refine.ts';
 import { slicKernels } from './slic.ts';
 import { softmaxXentKernels } from './softmax_xent.ts';
 import type { KernelSpec } from './spec.ts';
+import { weightedXentKernels } from './weighted_xent.ts';
 
 export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   argmax: argmaxKernels,
+  augment: augmentKernels,
+  batched_image: batchedImageKernels,
   batchnorm: batchnormKernels,
   continuity: continuityKernels,
   conv2d: () => [conv3x3ForwardKernel({ bias: true }), conv3x3ForwardKernel(), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
@@ -50,4 +55,5 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   refine: () => [segmentMajorityKernel(majorityCapacity(100)), segmentMajorityKernel(majorityCapacity(257))],
   slic: () => [...slicKernels(3), ...slicKernels(1), ...slicKernels(5)],
   softmax_xent: softmaxXentKernels,
+  weighted_xent: weightedXentKernels,
 };

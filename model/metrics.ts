@@ -1,4 +1,4 @@
-// Clustering quality: ARI and NMI against ground truth (both from the contingency table), and
+// Clustering quality: ARI, NMI and purity against ground truth (from the contingency table), and
 // the silhouette coefficient in feature space (no ground truth). Definitions follow
 // scikit-learn's defaults so numbers compare with the papers' (adjusted_rand_score,
 // normalized_mutual_info_score with average_method='arithmetic', silhouette_score with
@@ -98,6 +98,22 @@ export function normalizedMutualInfo(truth: ArrayLike<number>, pred: ArrayLike<n
   if (mi === 0) return 0;
   const norm = (entropy(t.rowSums, t.n) + entropy(t.colSums, t.n)) / 2;
   return mi / norm;
+}
+
+/**
+ * Purity (the colocalization reference's "accuracy"): each predicted cluster counts its most
+ * frequent true class; the sum over clusters divided by n. 1 for a perfect or finer partition.
+ */
+export function purity(truth: ArrayLike<number>, pred: ArrayLike<number>, opts: PairOptions = {}): number {
+  const t = contingency(truth, pred, opts);
+  const R = t.rowsOf.length, C = t.colsOf.length;
+  let s = 0;
+  for (let j = 0; j < C; j++) {
+    let best = 0;
+    for (let i = 0; i < R; i++) best = Math.max(best, t.counts[i * C + j]!);
+    s += best;
+  }
+  return t.n > 0 ? s / t.n : 0;
 }
 
 export interface SilhouetteOptions {

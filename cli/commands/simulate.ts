@@ -22,6 +22,7 @@ interface SimulateCliOptions {
   compression: string;
   stack?: boolean;
   images: string;
+  difficulty: string;
 }
 
 const int = (name: string, v: string, min: number) => parseInteger(name, v, { min });
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .option('--compression <c>', 'imzML array compression: none or zlib', 'none')
     .option('--stack', 'write a stack of ion images with known colocalization groups instead')
     .option('--images <n>', 'number of ion images (with --stack)', '40')
+    .option('--difficulty <x>', 'with --stack: shared structure, overlap, non-linear response, missing pixels and hot spots together (0 = none)', '1')
     .action(async (o: SimulateCliOptions) => {
       const { simulateMsi, simulateIonStack } = await import('../../io/simulator.ts');
       const { writeSimulation, writeIonStack } = await import('../../io/simulator-node.ts');
@@ -85,7 +87,7 @@ export function register(program: Command): void {
         }
       };
       if (o.stack) {
-        const stack = guard(() => simulateIonStack({ ...common, groups: int('regions', o.regions, 1), images: int('images', o.images, 2) }));
+        const stack = guard(() => simulateIonStack({ ...common, groups: int('regions', o.regions, 1), images: int('images', o.images, 2), difficulty: real('difficulty', o.difficulty, 0) }));
         const { files } = await writeIonStack(outDir(), stack);
         process.stderr.write(`wrote ${stack.n} ion images (${stack.width} x ${stack.height}) in ${new Set(stack.groups).size} groups:\n  ${files.join('\n  ')}\n`);
         return;

@@ -1,0 +1,29 @@
+// Agglomerative clustering with average linkage (UPGMA) on a distance matrix, cut at k
+// clusters: the Pearson baseline most MSI software offers. O(n^3) on the CPU, fine for the
+// hundreds of ion images of one dataset. Ties merge the lowest indices first (deterministic).
+import { canonicalLabels } from './kmeans.ts';
+
+export function averageLinkage(dist: ArrayLike<number>, n: number, k: number): Int32Array {
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`averageLinkage: k = ${k} for ${n} items`);
+  const d = Float64Array.from(dist);
+  const size = new Float64Array(n).fill(1);
+  const alive = new Uint8Array(n).fill(1);
+  const owner = Int32Array.from({ length: n }, (_, i) => i);
+  for (let clusters = n; clusters > k; clusters--) {
+    let bi = -1, bj = -1, best = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (!alive[i]) continue;
+      for (let j = i + 1; j < n; j++) if (alive[j] && d[i * n + j]! < best) (best = d[i * n + j]!), (bi = i), (bj = j);
+    }
+    // Lance-Williams update for average linkage: d(i+j, m) = (|i| d(i,m) + |j| d(j,m)) / (|i| + |j|).
+    for (let m = 0; m < n; m++) {
+      if (!alive[m] || m === bi || m === bj) continue;
+      const v = (size[bi]! * d[bi * n + m]! + size[bj]! * d[bj * n + m]!) / (size[bi]! + size[bj]!);
+      d[bi * n + m] = d[m * n + bi] = v;
+    }
+    size[bi]! += size[bj]!;
+    alive[bj] = 0;
+    for (let t = 0; t < n; t++) if (owner[t] === bj) owner[t] = bi;
+  }
+  return canonicalLabels(owner);
+}
