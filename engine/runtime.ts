@@ -62,11 +62,14 @@ export class Runtime {
     this.maxWorkgroups = ctx.device.limits.maxComputeWorkgroupsPerDimension;
     // A validation error (bad WGSL, a bad binding) would otherwise only be printed by Dawn while
     // the results silently read as zeros: keep the first one and throw it at the next readback.
-    ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
-      this.deviceError ??= new Error(`WebGPU error: ${e.error.message}`);
-    };
+    // A listener, not onuncapturederror, so an app's own handler on its device stays in place.
+    ctx.device.addEventListener('uncapturederror', this.onDeviceError);
     this.pool = new BufferPool(this.device);
   }
+
+  private readonly onDeviceError = (e: Event): void => {
+    this.deviceError ??= new Error(`WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+  };
 
   get limits(): GPUSupportedLimits {
     return this.device.limits;
@@ -289,6 +292,7 @@ export class Runtime {
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.pool.destroyAll();
+    this.device.removeEventListener('uncapturederror', this.onDeviceError);
     await this.ctx.destroy();
   }
 }
