@@ -1,0 +1,110 @@
+// The web app end to end in headless Chromium: upload a simulated imzML pair through the file
+// input, Run, wait for the end; the labels must match the same run in Node (same loader code,
+// same seed and options); the downloads must hold those labels; hover and ion image work; a
+// screenshot goes to out/browser/web-app.png. Then a Chromium without WebGPU must get the
+// message that says how to enable it. The app run is slow on SwiftShader: `npm test` runs only
+// the no-WebGPU check, `npm run test:browser` (MSINET_BROWSER_SUITE=full) runs both.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseNpy, npyToInt32 } from '../../io/npy.ts';
+import { simulateMsi } from '../../io/simulator.ts';
+import { writeSimulation } from '../../io/simulator-node.ts';
+import { adjustedRandIndex } from '../../model/metrics.ts';
+import { segment } from '../../model/segment.ts';
+import { buildWeb } from '../../web/build.ts';
+import { loadInput } from '../../web/load-input.ts';
+import type { RunOptions } from '../../web/messages.ts';
+import { testEngine } from '../gpu.ts';
+import { launchChromium, serveFiles, skipWithoutChromium } from './chromium.ts';
+
+const full = process.env.MSINET_BROWSER_SUITE === 'full';
+// Small enough for SwiftShader; options the page's form is set to.
+const OPTIONS: RunOptions = { seed: 0, maxIter: 8, minLabels: 4, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic' };
+
+test('web app: simulated imzML uploaded, run, labels equal the Node run, downloads, hover, ion image', async () => {
+  if (!full) return void console.log('  skipped here (slow on SwiftShader): npm run test:browser runs it');
+  if (skipWithoutChromium()) return;
+  const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
+  const server = await serveFiles(new Map([...(await buildWeb())].map(([k, v]) => ['/' + k, v])));
+  const browser = await launchChromium();
+  try {
+    await writeSimulation(dir, simulateMsi({ seed: 3, width: 24, height: 20, regions: 3, mode: 'processed' }));
+    const paths = [join(dir, 'simulated.imzML'), join(dir, 'simulated.ibd')];
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1000, height: 900 } });
+    page.on('pageerror', (e) => console.log(`  [chromium] page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.setInputFiles('#files', paths);
+    for (const [k, v] of Object.entries(OPTIONS)) {
+      const sel = `#options [name=${k}]`;
+      if ((await page.locator(sel).evaluate((e) => e.tagName)) === 'SELECT') await page.selectOption(sel, String(v));
+      else await page.fill(sel, String(v));
+    }
+    const t0 = performance.now();
+    await page.click('#run');
+    await page.waitForFunction(() => ['done', 'error'].includes((globalThis as any).__msinet.phase), null, { timeout: 30 * 60_000, polling: 1000 });
+    const seconds = (performance.now() - t0) / 1000;
+    const got = await page.evaluate(() => {
+      const s = (globalThis as any).__msinet;
+      return { phase: s.phase, error: s.error, labels: s.result && Array.from(s.result.labels as Int32Array), report: s.result?.report };
+    });
+    assert.is(got.phase, 'done', got.error);
+    console.log(`  browser run: ${got.report.iterations} iterations, ${got.report.labels} labels, ${seconds.toFixed(0)} s; adapter ${got.report.adapter}`);
+
+    // The same input through the same loader and segment() in Node (Dawn on lavapipe).
+    const files = paths.map((p) => new File([readFileSync(p)], p.split('/').pop()!));
+    const loaded = await loadInput({ kind: 'imzml', header: files[0]!, ibd: files[1]! }, OPTIONS, () => {});
+    const node = await segment(await testEngine(), loaded.input, { ...OPTIONS, signal: { aborted: false } });
+    const same = node.labels.reduce((k, l, i) => k + (l === got.labels[i] ? 1 : 0), 0);
+    const ari = adjustedRandIndex(Array.from(node.labels), got.labels);
+    console.log(`  Node vs browser: ${same} / ${node.labels.length} pixels with the same label, ARI ${ari.toFixed(4)}; iterations ${node.report.iterations} vs ${got.report.iterations}`);
+    assert.ok(ari >= 0.99, `browser labels differ from Node's: ARI ${ari}`);
+
+    // Downloads: labels.npy holds the labels, segmentation.png is a PNG, report.json the report.
+    const download = async (id: string) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+      return readFileSync((await d.path())!);
+    };
+    const npy = parseNpy(new Uint8Array(await download('#dl-labels')));
+    assert.equal(npy.shape, [20, 24]);
+    assert.equal(Array.from(npyToInt32(npy)), got.labels);
+    assert.equal(Array.from((await download('#dl-png')).subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
+    assert.is(JSON.parse((await download('#dl-report')).toString('utf8')).iterations, got.report.iterations);
+
+    // Hover: the segment under the mouse, with its pixel count.
+    const box = (await page.locator('#seg').boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + 40);
+    assert.match(await page.locator('#hover').innerText(), /segment \d+: \d+ pixels/);
+    // Ion image of the first selected m/z.
+    await page.click('#ion-show');
+    await page.waitForFunction(() => /^m\/z/.test(document.getElementById('ion-status')!.textContent ?? ''), null, { timeout: 120_000 });
+    mkdirSync('out/browser', { recursive: true });
+    await page.screenshot({ path: 'out/browser/web-app.png', fullPage: true });
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('web app without WebGPU says so and how to enable it', async () => {
+  if (skipWithoutChromium()) return;
+  const server = await serveFiles(new Map([...(await buildWeb())].map(([k, v]) => ['/' + k, v])));
+  const browser = await launchChromium({ webgpu: false });
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#no-webgpu:not([hidden])', { timeout: 60_000 });
+    const text = await page.locator('#no-webgpu').innerText();
+    assert.match(text, /WebGPU/);
+    assert.match(text, /enable-unsafe-webgpu/);
+    assert.ok(await page.locator('#run').isDisabled(), 'Run is enabled without WebGPU');
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test.run();

@@ -1,0 +1,42 @@
+// The engine's own test suite in Chromium's WebGPU: the test/kernels and test/engine files
+// are bundled for the browser and run there under uvu, with the same tolerances as in Node.
+// SwiftShader is slow, so `npm test` runs a representative subset (SUBSET); `npm run
+// test:browser` (and CI) sets MSINET_BROWSER_SUITE=full and runs every file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bundleSuite, suiteFiles } from './suite-bundle.ts';
+import { launchChromium, serveFiles, skipWithoutChromium } from './chromium.ts';
+
+// One file per kind of kernel: GEMM (tiled and direct), conv, a reduction, a loss with its
+// backward, the superpixel vote, and the engine's training loop.
+const SUBSET = ['kernels/registry.test.ts', 'kernels/elementwise.test.ts', 'kernels/softmax_xent.test.ts', 'kernels/refine.test.ts', 'engine/host_device.test.ts', 'engine/optim.test.ts'];
+const full = process.env.MSINET_BROWSER_SUITE === 'full';
+
+test(`test/kernels and test/engine (${full ? 'all files' : 'subset'}) pass in Chromium's WebGPU`, async () => {
+  if (skipWithoutChromium()) return;
+  const all = suiteFiles(['kernels', 'engine']);
+  const files = full ? all : SUBSET;
+  assert.equal(files.filter((f) => !all.includes(f)), [], 'subset names a missing file');
+  const t0 = performance.now();
+  const server = await serveFiles(await bundleSuite(files));
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    // Echo uvu's progress as it comes (it writes one console line per mark in a browser).
+    page.on('console', (m) => process.stdout.write(/\.test\.ts/.test(m.text()) ? `\n  [chromium] ${m.text()} ` : m.text().replace(/\x1b\[[0-9;]*m/g, '')));
+    page.on('pageerror', (e) => console.log(`  [chromium] page error: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForFunction(() => (globalThis as any).__suite, null, { timeout: 60 * 60_000, polling: 1000 });
+    const r = await page.evaluate(() => (globalThis as any).__suite);
+    assert.not.ok(r.error, r.error);
+    const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+    console.log(`\n  chromium: ${r.passed}/${r.total} tests passed, ${r.skipped} skipped, ${files.length} files, ${seconds} s; adapter ${r.adapter}`);
+    assert.ok(r.total > files.length, `only ${r.total} tests ran`);
+    assert.is(r.passed, r.total, `${r.total - r.passed} tests failed in Chromium:\n${r.text}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test.run();
