@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 const here = new URL('./', import.meta.url).pathname;
 
 /** The app's files (name -> contents); written to a folder by `npm run build:web`, served by `npm run web`. */
-export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Promise<Map<string, string>> {
+export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Promise<{ files: Map<string, string>; inputs: string[]; imports: string[] }> {
   const r = await build({
     entryPoints: { app: here + 'app.ts', worker: here + 'worker.ts' },
     bundle: true,
@@ -24,5 +24,8 @@ export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Pr
   });
   const files = new Map<string, string>([['index.html', readFileSync(here + 'index.html', 'utf8')]]);
   for (const f of r.outputFiles) files.set(f.path.replace('/web/', ''), f.text);
-  return files;
+  // The bundled source files, and every module specifier they import (tests check that no Node
+  // built-in is among them).
+  const imports = Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
+  return { files, inputs: Object.keys(r.metafile.inputs), imports };
 }

@@ -11,12 +11,12 @@ const args = process.argv.slice(2);
 if (args[0] === 'build') {
   const dir = resolve(args[1] ?? 'dist-web');
   mkdirSync(dir, { recursive: true });
-  const files = await buildWeb();
+  const { files } = await buildWeb();
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   console.log(`web app: ${[...files.keys()].join(', ')} written to ${dir} (serve the folder from any static host)`);
 } else {
   const port = Number(process.env.PORT ?? 8080);
-  const files = await buildWeb({ minify: false });
+  const { files } = await buildWeb({ minify: false });
   createServer((req, res) => {
     const name = new URL(req.url ?? '/', 'http://x').pathname.slice(1) || 'index.html';
     const body = files.get(name);

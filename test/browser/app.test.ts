@@ -28,7 +28,7 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
   if (!full) return void console.log('  skipped here (slow on SwiftShader): npm run test:browser runs it');
   if (skipWithoutChromium()) return;
   const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
-  const server = await serveFiles(new Map([...(await buildWeb())].map(([k, v]) => ['/' + k, v])));
+  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
   const browser = await launchChromium();
   try {
     await writeSimulation(dir, simulateMsi({ seed: 3, width: 24, height: 20, regions: 3, mode: 'processed' }));
@@ -91,7 +91,7 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
 
 test('web app without WebGPU says so and how to enable it', async () => {
   if (skipWithoutChromium()) return;
-  const server = await serveFiles(new Map([...(await buildWeb())].map(([k, v]) => ['/' + k, v])));
+  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
   const browser = await launchChromium({ webgpu: false });
   try {
     const page = await browser.newPage();
