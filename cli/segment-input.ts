@@ -7,6 +7,7 @@ import { npyFeatureMatrix } from '../io/npy-features.ts';
 import { npyToInt32 } from '../io/npy.ts';
 import { openImzml } from '../io/imzml/node.ts';
 import { preprocessImzml, type PreprocessOptions } from '../io/preprocess.ts';
+import { featureGrid } from '../io/feature-grid.ts';
 import type { SegmentInput } from '../model/segment.ts';
 import { UserError } from './errors.ts';
 
@@ -32,12 +33,8 @@ export async function loadInput(path: string, shape: [number, number] | null, pr
     const file = await openImzml(path);
     try {
       const fm = await preprocessImzml(file, { ...pre, onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
-      const n = fm.width * fm.height;
-      const full = new Float32Array(n * fm.nFeatures);
-      let row = 0;
-      for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);
       return {
-        input: { features: full, height: fm.height, width: fm.width, channels: fm.nFeatures, mask: fm.mask },
+        input: featureGrid(fm),
         kind: 'imzml',
         mzValues: fm.mzValues,
       };

@@ -11,6 +11,8 @@ export type { CreateEngineOptions, Runtime, AdapterReport } from '../engine/inde
 export * from '../io/imzml/index.ts';
 export { preprocessImzml } from '../io/preprocess.ts';
 export type { FeatureMatrix, PreprocessOptions, Normalization } from '../io/preprocess.ts';
+export { featureGrid } from '../io/feature-grid.ts';
+export type { GridFeatures } from '../io/feature-grid.ts';
 // .npy from bytes.
 export { parseNpy, encodeNpy, npyToFloat32, npyToInt32, NpyError } from '../io/npy.ts';
 export type { NpyArray, NpyDtype } from '../io/npy.ts';

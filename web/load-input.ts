@@ -1,6 +1,7 @@
 // Turns what the user gave the page into segment()'s input, in the worker: an imzML pair read
 // in slices from its Files (never whole), a .npy (read whole: it is the feature matrix itself),
 // or the simulator behind the imzML interface. The same steps as `msinet segment`'s loader.
+import { featureGrid } from '../io/feature-grid.ts';
 import { openImzmlFromBlobs } from '../io/imzml/blob-source.ts';
 import type { ImzmlFile } from '../io/imzml/types.ts';
 import { npyFeatureMatrix } from '../io/npy-features.ts';
@@ -43,12 +44,7 @@ export async function loadInput(source: Source, o: RunOptions, onRead: (done: nu
     normalize: o.normalize,
     onProgress: onRead,
   });
-  // Back onto the full grid (masked-out pixels are zero rows), as the CLI does.
-  const n = fm.width * fm.height;
-  const full = new Float32Array(n * fm.nFeatures);
-  let row = 0;
-  for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);
-  return { input: { features: full, height: fm.height, width: fm.width, channels: fm.nFeatures, mask: fm.mask }, mz: fm.mzValues, file };
+  return { input: featureGrid(fm), mz: fm.mzValues, file };
 }
 
 /** Summed intensity in [mz - tolerance, mz + tolerance] per pixel, one pass over the spectra. */

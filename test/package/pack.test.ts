@@ -76,6 +76,10 @@ globalThis.msinet = { segment, createEngine, openImzmlFromBlobs, preprocessImzml
   assert.equal(imports.filter((p) => builtins.has(p)), [], 'Node built-ins in the browser bundle');
   assert.not.ok(inputs.some((p) => /node_modules\/webgpu\//.test(p)), 'Dawn (webgpu) in the browser bundle');
   assert.ok(r.outputFiles[0]!.text.length > 100_000);
+  // The prebuilt single-file module for a plain <script type="module">: no Node import left in it.
+  const single = readFileSync(join(scratch, 'node_modules/msinet-webgpu/dist/browser/msinet.js'), 'utf8');
+  assert.not.ok(/["']node:/.test(single), 'a node: import in dist/browser/msinet.js');
+  assert.match(single, /export\s*\{/);
 });
 
 test('clean up the scratch folder', () => {
