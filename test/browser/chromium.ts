@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** Chromium's own SwiftShader Vulkan driver: Dawn in Node runs on it with VK_ICD_FILENAMES. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** Prints why and returns true when Chromium is missing, so a test can return early. */
 export function skipWithoutChromium(): boolean {
@@ -34,8 +36,12 @@ export async function serveFiles(files: Map<string, string | Uint8Array>): Promi
 }
 
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-/** WebGPU in headless Debian Chromium: behind --enable-unsafe-webgpu, on SwiftShader's Vulkan. */
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+/**
+ * WebGPU in headless Debian Chromium: behind --enable-unsafe-webgpu, on SwiftShader's Vulkan.
+ * SwiftShader compiles the big register-tiled GEMM for minutes; the GPU watchdog would kill the
+ * GPU process meanwhile (every later test then fails with a lost device), so it is off.
+ */
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--disable-gpu-watchdog'];
 
 export async function launchChromium({ webgpu = true }: { webgpu?: boolean } = {}): Promise<Browser> {
   const { chromium } = await import('playwright-core');

@@ -10,12 +10,14 @@ import { launchChromium, serveFiles, skipWithoutChromium } from './chromium.ts';
 // One file per kind of kernel: GEMM (tiled and direct), conv, a reduction, a loss with its
 // backward, the superpixel vote, and the engine's training loop.
 const SUBSET = ['kernels/registry.test.ts', 'kernels/elementwise.test.ts', 'kernels/softmax_xent.test.ts', 'kernels/refine.test.ts', 'engine/host_device.test.ts', 'engine/optim.test.ts'];
-const full = process.env.MSINET_BROWSER_SUITE === 'full';
+// MSINET_BROWSER_SUITE: 'full' = every file; any other value = a regex of files (for debugging).
+const choice = process.env.MSINET_BROWSER_SUITE;
+const full = choice === 'full';
 
-test(`test/kernels and test/engine (${full ? 'all files' : 'subset'}) pass in Chromium's WebGPU`, async () => {
+test(`test/kernels and test/engine (${full ? 'all files' : choice ? `/${choice}/` : 'subset'}) pass in Chromium's WebGPU`, async () => {
   if (skipWithoutChromium()) return;
   const all = suiteFiles(['kernels', 'engine']);
-  const files = full ? all : SUBSET;
+  const files = full ? all : choice ? all.filter((f) => new RegExp(choice).test(f)) : SUBSET;
   assert.equal(files.filter((f) => !all.includes(f)), [], 'subset names a missing file');
   const t0 = performance.now();
   const server = await serveFiles(await bundleSuite(files));
