@@ -2,7 +2,7 @@
 // loss / label-count plot and the segmentation as it trains, Stop, then download the results,
 // hover segments for their size and mean spectrum, and view ion images of imzML input.
 import type { FromWorker, RunOptions, Segments, Source, ToWorker } from './messages.ts';
-import { NO_WEBGPU_MESSAGE, hasWebGpu } from './no-webgpu.ts';
+import { hasWebGpu, noWebGpuMessage, WEBGPU_HOWTO } from './no-webgpu.ts';
 import { linePlot, stickPlot } from './plot.ts';
 import { drawGray, drawLabels, pixelAt, setDownload } from './view.ts';
 
@@ -133,7 +133,7 @@ function fail(m: Extract<FromWorker, { type: 'error' }>): void {
   state.phase = 'error';
   state.error = m.message;
   const prefix = { 'no-webgpu': '', input: 'Cannot read this input: ', gpu: 'GPU error: ', internal: 'Unexpected error: ' }[m.kind];
-  const after = m.kind === 'no-webgpu' ? `\n\n${NO_WEBGPU_MESSAGE}` : m.kind === 'input' ? '' : '\nYou can press Run again.';
+  const after = m.kind === 'no-webgpu' ? `\n\n${WEBGPU_HOWTO}` : m.kind === 'input' ? '' : '\nYou can press Run again.';
   el.error.textContent = prefix + m.message + after;
   el.error.hidden = false;
   el.status.textContent = '';
@@ -230,7 +230,7 @@ el.ionShow.onclick = () => {
 async function checkWebGpu(): Promise<void> {
   const adapter = hasWebGpu() ? await navigator.gpu.requestAdapter().catch(() => null) : null;
   if (adapter) return;
-  el.noWebgpu.textContent = (hasWebGpu() ? 'WebGPU is present but offers no adapter (GPU blocklisted or WebGPU disabled).\n' : '') + NO_WEBGPU_MESSAGE;
+  el.noWebgpu.textContent = noWebGpuMessage();
   el.noWebgpu.hidden = false;
   el.run.disabled = true;
   el.simulated.disabled = true;

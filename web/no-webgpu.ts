@@ -1,6 +1,5 @@
-// The message a browser without WebGPU gets instead of a Run button that would fail.
-export const NO_WEBGPU_MESSAGE =
-  'This browser does not offer WebGPU (navigator.gpu is missing), and the segmentation runs on it.\n' +
+// What a browser without a usable WebGPU gets instead of a Run button that would fail.
+export const WEBGPU_HOWTO =
   'To enable it:\n' +
   ' - Chrome or Edge 113 or later on Windows, macOS or ChromeOS: WebGPU is on by default; update the browser.\n' +
   ' - Chrome on Linux: open chrome://flags/#enable-unsafe-webgpu and chrome://flags/#enable-vulkan, set both to Enabled, restart\n' +
@@ -11,4 +10,12 @@ export const NO_WEBGPU_MESSAGE =
 
 export function hasWebGpu(): boolean {
   return typeof navigator !== 'undefined' && 'gpu' in navigator && !!navigator.gpu;
+}
+
+/** The headline: no navigator.gpu at all, or one that gives no adapter. */
+export function noWebGpuMessage(): string {
+  const what = hasWebGpu()
+    ? 'This browser has WebGPU but gives no adapter (WebGPU is disabled, or the GPU is blocklisted)'
+    : 'This browser does not offer WebGPU (navigator.gpu is missing)';
+  return `${what}, and the segmentation runs on it.\n${WEBGPU_HOWTO}`;
 }
