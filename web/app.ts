@@ -194,9 +194,24 @@ function finish(m: Extract<FromWorker, { type: 'done' }>): void {
   el.run.disabled = false;
   if (m.canIon && m.segments.mz) {
     el.ionList.replaceChildren(...Array.from(m.segments.mz, (v) => Object.assign(document.createElement('option'), { value: v.toFixed(4) })));
-    el.ionMz.value ||= m.segments.mz[0]!.toFixed(4);
+    el.ionMz.value ||= m.segments.mz[mostContrasted(m.segments)]!.toFixed(4);
     el.ion.hidden = false;
   }
+}
+
+/** The feature whose segment means differ most (relative to their mean): a good first ion image. */
+function mostContrasted(s: Segments): number {
+  let best = 0, bestScore = -1;
+  for (let j = 0; j < s.channels; j++) {
+    let lo = Infinity, hi = -Infinity, sum = 0;
+    for (let l = 0; l < s.counts.length; l++) {
+      const v = s.means[l * s.channels + j]!;
+      (lo = Math.min(lo, v)), (hi = Math.max(hi, v)), (sum += v);
+    }
+    const score = sum > 0 ? ((hi - lo) * s.counts.length) / sum : 0;
+    if (score > bestScore) (best = j), (bestScore = score);
+  }
+  return best;
 }
 
 // ---------- hover and ion images ----------

@@ -42,10 +42,22 @@ export function readdirSync(dir) {
   };
 }
 
+/** The test files' `import { test } from 'uvu'` gets uvu-in-chromium.ts (known skips); that file gets uvu. */
+function uvuWithSkips(): Plugin {
+  const shim = testRoot + 'browser/uvu-in-chromium.ts';
+  return {
+    name: 'uvu-with-skips',
+    setup(b) {
+      b.onResolve({ filter: /^uvu$/ }, (args) => (args.importer === shim || args.importer.endsWith('suite-entry.js') || args.importer === '<stdin>' ? undefined : { path: shim }));
+    },
+  };
+}
+
 /** Files of the page: /index.html, /suite.js and its chunks. */
 export async function bundleSuite(files: string[]): Promise<Map<string, string>> {
   const entry = `
 import { describeAdapter } from '../engine/index.ts';
+import { avoidSlowCompiles } from '../web/swiftshader.ts';
 import { testEngine } from './gpu.ts';
 const files = ${JSON.stringify(files)};
 const loaders = [${files.map((f) => `() => import(${JSON.stringify('./' + f)})`).join(', ')}];
@@ -56,7 +68,10 @@ console.log = (...a) => { text += a.join(' '); log(...a); };
 try {
   globalThis.UVU_DEFER = 1;
   const uvu = await import('uvu');
-  const adapter = describeAdapter((await testEngine()).ctx.report);
+  const rt = await testEngine();
+  const adapter = describeAdapter(rt.ctx.report);
+  // As the web app does: no 16x16 register tile on SwiftShader (minutes of compile per kernel).
+  avoidSlowCompiles(rt);
   for (let i = 0; i < files.length; i++) {
     globalThis.UVU_INDEX = i;
     globalThis.UVU_QUEUE.push([files[i]]);
@@ -81,7 +96,7 @@ try {
     logLevel: 'silent',
     external: ['webgpu'],
     define: { 'process.env.MSINET_HEAVY_TESTS': JSON.stringify(process.env.MSINET_HEAVY_TESTS ?? '') },
-    plugins: [fsListingShim(['kernels'])],
+    plugins: [fsListingShim(['kernels']), uvuWithSkips()],
   });
   const out = new Map<string, string>();
   for (const f of r.outputFiles) out.set('/' + relative('/suite', f.path), f.text);
