@@ -7,7 +7,6 @@ import { renumber, segment } from '../model/segment.ts';
 import { ionImage, loadInput } from './load-input.ts';
 import type { FromWorker, RunOptions, Source, ToWorker } from './messages.ts';
 import { resultFiles, segmentSummary } from './results.ts';
-import { avoidSlowCompiles } from './swiftshader.ts';
 
 /** Redraw the live segmentation every this many iterations (each costs a label readback). */
 const MAP_EVERY = 5;
@@ -39,7 +38,6 @@ async function run(source: Source, o: RunOptions): Promise<void> {
   try {
     rt = await createEngine();
     const engine = rt;
-    avoidSlowCompiles(engine);
     // A lost device (driver reset, out of memory on some platforms) ends the run with a message.
     const lost = engine.device.lost.then((info) => {
       throw new Error(`the GPU device was lost (${info.reason}): ${info.message}`);

@@ -57,7 +57,6 @@ function uvuWithSkips(): Plugin {
 export async function bundleSuite(files: string[]): Promise<Map<string, string>> {
   const entry = `
 import { describeAdapter } from '../engine/index.ts';
-import { avoidSlowCompiles } from '../web/swiftshader.ts';
 import { testEngine } from './gpu.ts';
 const files = ${JSON.stringify(files)};
 const loaders = [${files.map((f) => `() => import(${JSON.stringify('./' + f)})`).join(', ')}];
@@ -68,10 +67,7 @@ console.log = (...a) => { text += a.join(' '); log(...a); };
 try {
   globalThis.UVU_DEFER = 1;
   const uvu = await import('uvu');
-  const rt = await testEngine();
-  const adapter = describeAdapter(rt.ctx.report);
-  // As the web app does: no 16x16 register tile on SwiftShader (minutes of compile per kernel).
-  avoidSlowCompiles(rt);
+  const adapter = describeAdapter((await testEngine()).ctx.report);
   for (let i = 0; i < files.length; i++) {
     globalThis.UVU_INDEX = i;
     globalThis.UVU_QUEUE.push([files[i]]);
