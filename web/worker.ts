@@ -39,9 +39,12 @@ async function run(source: Source, o: RunOptions): Promise<void> {
     rt = await createEngine();
     const engine = rt;
     // A lost device (driver reset, out of memory on some platforms) ends the run with a message.
-    const lost = engine.device.lost.then((info) => {
+    // ('destroyed' is our own rt.destroy() at the end of the run: not an error.)
+    const lost = engine.device.lost.then((info): Promise<never> => {
+      if (info.reason === 'destroyed') return new Promise<never>(() => {});
       throw new Error(`the GPU device was lost (${info.reason}): ${info.message}`);
     });
+    lost.catch(() => {}); // settled through the race below; never an unhandled rejection
     post({ type: 'status', text: `${height} x ${width} pixels, ${input.channels} features; adapter ${describeAdapter(engine.ctx.report)}` });
     const work = segment(engine, input, {
       seed: o.seed,
