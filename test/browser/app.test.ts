@@ -1,16 +1,17 @@
 // The web app end to end in headless Chromium: upload a simulated imzML pair through the file
-// input, Run, wait for the end; the labels must equal the same run in Node on the same driver
-// (same loader code, seed and options); the downloads must hold those labels; hover and ion image work; a
-// screenshot goes to out/browser/web-app.png. Then a Chromium without WebGPU must get the
-// message that says how to enable it. The app run is slow on SwiftShader: `npm test` runs only
-// the no-WebGPU check, `npm run test:browser` (MSINET_BROWSER_SUITE=full) runs both.
+// input, Run, wait for the end; the labels must equal those of the same run in Node on the same
+// driver (same loader code, seed and options); the downloads must hold those labels; hover and
+// the ion image work; a screenshot goes to out/browser/web-app.png. A bad input must give a
+// message (and Run again), and a Chromium without WebGPU the message on how to enable it. The
+// app run is slow on SwiftShader: `npm test` runs the other two, `npm run test:browser`
+// (MSINET_BROWSER_SUITE=full) all three.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseNpy, npyToInt32 } from '../../io/npy.ts';
+import { encodeNpy, parseNpy, npyToInt32 } from '../../io/npy.ts';
 import { simulateMsi } from '../../io/simulator.ts';
 import { writeSimulation } from '../../io/simulator-node.ts';
 import { adjustedRandIndex } from '../../model/metrics.ts';
@@ -102,6 +103,29 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
     await page.waitForFunction(() => /^m\/z/.test(document.getElementById('ion-status')!.textContent ?? ''), null, { timeout: 120_000 });
     mkdirSync('out/browser', { recursive: true });
     await page.screenshot({ path: 'out/browser/web-app.png', fullPage: true });
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('web app: a bad input is shown as a message and Run works again', async () => {
+  if (skipWithoutChromium()) return;
+  const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
+  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
+  const browser = await launchChromium();
+  try {
+    // A 2-D (pixels x features) matrix with no image size typed in.
+    const npy = join(dir, 'matrix.npy');
+    writeFileSync(npy, encodeNpy(new Float32Array(12 * 3).map((_, i) => i % 7), [12, 3]));
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.setInputFiles('#files', [npy]);
+    await page.click('#run');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    assert.match(await page.locator('#error').innerText(), /Cannot read this input: matrix\.npy is a \(12, 3\) matrix: type the image size/);
+    assert.not.ok(await page.locator('#run').isDisabled(), 'Run stays disabled after an error');
   } finally {
     await browser.close();
     server.close();
