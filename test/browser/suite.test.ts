@@ -26,7 +26,11 @@ test(`test/kernels and test/engine (${full ? 'all files' : choice ? `/${choice}/
   try {
     const page = await browser.newPage();
     // Echo uvu's progress as it comes (it writes one console line per mark in a browser).
-    page.on('console', (m) => process.stdout.write(/\.test\.ts/.test(m.text()) ? `\n  [chromium] ${m.text()} ` : m.text().replace(/\x1b\[[0-9;]*m/g, '')));
+    const since = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+    page.on('console', (m) => {
+      const text = m.text().replace(/\x1b\[[0-9;]*m/g, '');
+      process.stdout.write(/\.test\.ts/.test(text) ? `\n  [chromium ${since()}] ${text} ` : text);
+    });
     page.on('pageerror', (e) => console.log(`  [chromium] page error: ${e.message}`));
     await page.goto(server.url);
     await page.waitForFunction(() => (globalThis as any).__suite, null, { timeout: 60 * 60_000, polling: 1000 });
