@@ -4,7 +4,7 @@
 // holds the scores of the other final-labels rule on the same run (report.otherFinalLabels).
 //
 //   node --import tsx bench/segment.ts [--seeds 0,1,2] [--superpixels felzenszwalb,slic] [--contrast patch]
-//                                      [--max-iter 300] [--final-labels stop|forward] [--name segment]
+//                                      [--max-iter 300] [--final-labels stop|forward] [--channels 100] [--name segment]
 // Writes bench/results/segment.json and prints a markdown table.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ const name = arg('name', 'segment');
 const finalLabels = arg('final-labels', 'forward') as 'stop' | 'forward';
 // Default 300 (the reference's maxIter); lower it to bound the run time on slow adapters.
 const maxIter = Number(arg('max-iter', '300'));
+// Feature channels of the 3x3 layers (the reference's 100; the performance study tries 64).
+const channels = Number(arg('channels', '100'));
 const x = npyToFloat32(parseNpy(readFileSync(join(dataDir, 'simulated.npy')), 'simulated.npy'));
 const truth = readFileSync(join(dataDir, 'groundtruth.txt'), 'utf8').trim().split(/\r?\n/).map((l) => Number(l.replace(/"/g, '')));
 
@@ -54,6 +56,7 @@ for (const superpixels of methods)
       truth,
       maxIter,
       finalLabels,
+      channels,
       onProgress: (phase, info) => {
         if (phase === 'train' && info.iteration! % 10 === 0) console.error(`  ${superpixels} seed ${seed}: iteration ${info.iteration}, ${info.labels} labels, loss ${info.loss!.toFixed(4)}`);
       },
@@ -83,7 +86,7 @@ const summary = methods.map((m) => {
   };
 });
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ name, date: new Date().toISOString(), adapter, contrast, maxIter, finalLabels, rows, summary }, null, 2) + '\n');
+writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ name, date: new Date().toISOString(), adapter, contrast, maxIter, finalLabels, channels, rows, summary }, null, 2) + '\n');
 console.log(`adapter: ${adapter}\n`);
 const otherRule = rows[0]?.other.rule ?? '';
 console.log(`| superpixels | seed | ARI | NMI | labels | iterations | seconds | '${otherRule}' rule ARI / NMI / labels |\n|---|---|---|---|---|---|---|---|`);

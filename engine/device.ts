@@ -97,7 +97,9 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
   ]) {
     if (typeof lim[key] === 'number') requiredLimits[key] = lim[key];
   }
-  const device = await adapter.requestDevice({ requiredLimits });
+  // Timestamps cost nothing until a profile asks for them (Runtime.startProfile).
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = adapter.info;
   const report: AdapterReport = {
     vendor: info?.vendor ?? '',

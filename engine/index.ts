@@ -11,6 +11,7 @@ export { Runtime, reflectBindings, checkBindings } from './runtime.ts';
 export { createGpuContext, hostGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext, DeviceOptions as CreateEngineOptions } from './device.ts';
 export { params, f32, i32 } from './params.ts';
+export type { KernelTime } from './profiler.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/matmul.ts';
 export * from './ops/conv2d.ts';

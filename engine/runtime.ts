@@ -7,6 +7,8 @@ import { BufferPool } from './pool.ts';
 import { Tensor, sizeOf, type DType, type TypedArrayFor } from './tensor.ts';
 import { Tape } from './autograd.ts';
 import type { GpuContext } from './device.ts';
+import { Profiler, type KernelTime } from './profiler.ts';
+import { sleep, WaitClock } from './wait.ts';
 
 const STORAGE = 0x80 | 0x08 | 0x04; // STORAGE | COPY_DST | COPY_SRC
 const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
@@ -49,6 +51,8 @@ export class Runtime {
   private scopes: Set<Tensor>[] = [];
   private pendingUniforms: GPUBuffer[] = [];
   dispatchCount = 0;
+  private profiler: Profiler | null = null;
+  private readonly clock = new WaitClock();
   private deviceError: Error | null = null;
   submitCount = 0;
 
@@ -155,9 +159,13 @@ export class Runtime {
   }
 
   // ---------- kernels ----------
+  /** Milliseconds spent creating pipelines (WGSL -> driver compile; Mesa may serve it from disk). */
+  compileMs = 0;
+
   private pipelineFor(spec: KernelSpec): CachedPipeline {
     let p = this.pipelines.get(spec.key);
     if (p) return p;
+    const t0 = performance.now();
     checkBindings(spec);
     const module = this.device.createShaderModule({ code: spec.code, label: spec.key });
     const layout = this.device.createBindGroupLayout({
@@ -175,6 +183,7 @@ export class Runtime {
     });
     p = { pipeline, layout, bindings: spec.bindings };
     this.pipelines.set(spec.key, p);
+    this.compileMs += performance.now() - t0;
     return p;
   }
 
@@ -218,11 +227,44 @@ export class Runtime {
     if (x === 0 || y === 0 || z === 0) return;
     const max = this.maxWorkgroups;
     if (x > max || y > max || z > max) throw new Error(`kernel ${spec.key}: grid ${x}x${y}x${z} over the ${max} limit`);
+    const prof = this.profiler;
+    if (prof) {
+      // Its own pass, bracketed by timestamps (see engine/profiler.ts).
+      this.endPass();
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass({ timestampWrites: prof.passFor(spec.key) });
+    }
     const pass = this.ensurePass();
     pass.setPipeline(p.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
+    this.clock.noteDispatch(spec.key);
+    if (prof) {
+      this.endPass();
+      if (prof.full) this.flush();
+    }
+  }
+
+  /**
+   * Starts timing every dispatch on the GPU (timestamp queries; the device needs the
+   * 'timestamp-query' feature). Each dispatch then gets its own pass: for benchmarks only.
+   */
+  startProfile(): void {
+    if (!this.device.features.has('timestamp-query')) throw new Error(`this adapter has no 'timestamp-query' feature: no kernel profile`);
+    this.flush();
+    this.profiler ??= new Profiler(this.device);
+  }
+
+  /** Stops profiling; GPU time per kernel key since startProfile(), largest first. */
+  async stopProfile(): Promise<KernelTime[]> {
+    const prof = this.profiler;
+    if (!prof) return [];
+    this.flush();
+    this.profiler = null;
+    const rows = await prof.results();
+    prof.destroy();
+    return rows;
   }
 
   copy(src: Tensor, dst: Tensor): void {
@@ -243,7 +285,10 @@ export class Runtime {
   flush(): void {
     this.endPass();
     if (this.encoder) {
+      const collect = this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
+      collect?.();
+      this.clock.noteSubmit();
       this.encoder = null;
       this.submitCount++;
     }
@@ -262,7 +307,9 @@ export class Runtime {
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     this.encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, t.byteSize);
     this.flush();
+    await this.quietWait();
     await staging.mapAsync(0x1 /* READ */, 0, t.byteSize);
+    this.clock.noteDone();
     const bytes = staging.getMappedRange(0, t.byteSize).slice(0);
     staging.unmap();
     this.pool.release(staging);
@@ -274,9 +321,17 @@ export class Runtime {
     return (await this.read(t))[0]!;
   }
 
+  /** Sleeps through the part of the submitted work that is expected to remain (engine/wait.ts). */
+  private async quietWait(): Promise<void> {
+    const ms = this.clock.sleepMs();
+    if (ms > 0) await sleep(ms);
+  }
+
   async sync(): Promise<void> {
     this.flush();
+    await this.quietWait();
     await this.device.queue.onSubmittedWorkDone();
+    this.clock.noteDone();
     this.throwDeviceError();
   }
 

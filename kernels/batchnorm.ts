@@ -63,18 +63,22 @@ ${head} {
   );
 }
 
-/** y = (x - mean[c]) * gamma[c] * invstd[c] + beta[c]; subtracting first keeps precision for large means. */
-export function bnApplyKernel(): KernelSpec {
+/**
+ * y = (x - mean[c]) * gamma[c] * invstd[c] + beta[c]; subtracting first keeps precision for
+ * large means. With `relu`, y = max(that, 0): BatchNorm + ReLU in one pass (MSInet's blocks).
+ */
+export function bnApplyKernel(relu = false): KernelSpec {
   const b = binds('x:read', 'state:read', 'y:read_write', 'p:uniform');
+  const v = '(x[i] - state[c]) * state[2u * p.c + c] + state[3u * p.c + c]';
   return defineKernel(
-    'bn.apply',
+    `bn.apply${relu ? '.relu' : ''}`,
     `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, arrays(['x', 'state', 'y']))}
 ${head} {
   ${idx}
   if (i < p.n) {
     let c = i % p.c;
-    y[i] = (x[i] - state[c]) * state[2u * p.c + c] + state[3u * p.c + c];
+    y[i] = ${relu ? `max(${v}, 0.0)` : v};
   }
 }`,
     b,
@@ -135,6 +139,7 @@ export const batchnormKernels = (): KernelSpec[] => [
   bnTrainStateKernel(false),
   bnEvalStateKernel(),
   bnApplyKernel(),
+  bnApplyKernel(true),
   bnBackwardCoefKernel(),
   bnBackwardDxKernel(),
 ];

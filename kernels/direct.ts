@@ -3,12 +3,11 @@
 // reads its operands straight from storage. On a CPU the caches do what workgroup tiles do on
 // a GPU, while barriers are expensive and LLVM's compile time grows fast with unrolled
 // register tiles (a 16x16 tiled kernel took 50-90 s to compile on lavapipe; these take well
-// under a second). Same numbers as the tiled kernels in kernels/matmul.ts and conv2d.ts,
-// which stay the default on real GPUs.
+// under a second). Same numbers as the tiled kernels in kernels/conv2d.ts, which stay the
+// default on real GPUs. (Plain and batched products on CPU adapters: kernels/lane_gemm.ts.)
 //
 // Layouts (all row-major, channels-last): x [P, Cin] with P = H*W; conv weight [9*Cin, Cout]
-// (row tap*Cin + ci, tap = ky*3 + kx, neighbour (y + ky - 1, x + kx - 1)); matmul A [M, K],
-// B [K, N] unless transposed. Any sizes: loads past an edge read 0, stores are bounds-checked.
+// (row tap*Cin + ci, tap = ky*3 + kx, neighbour (y + ky - 1, x + kx - 1)). Any sizes: loads past an edge read 0, stores are bounds-checked.
 import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
 
 export const DIRECT_WG = 64;
@@ -144,37 +143,6 @@ ${head} {
   );
 }
 
-export type DirectMatmulVariant = 'nn' | 'tn' | 'nt';
-
-/** C [M, N] = op(A) op(B): nn = A B, tn = A^T B (A stored [K, M]), nt = A B^T (B stored [N, K]). */
-export function directMatmulKernel(variant: DirectMatmulVariant, bias = false): KernelSpec {
-  const b = binds('a:read', 'b:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform');
-  const aIdx = (i: number) => (variant === 'tn' ? `k * p.m + ra${i}` : `ra${i} * p.k + k`);
-  const bLoad =
-    variant === 'nt'
-      ? `var bv = vec4f(0.0);
-      for (var j = 0u; j < 4u; j++) { if (n0 + j < p.n) { bv[j] = b[(n0 + j) * p.k + k]; } }`
-      : `let bv = load4_b(k, n0, p.n);`;
-  return defineKernel(
-    `direct.matmul.${variant}${bias ? '.bias' : ''}`,
-    `struct P { m: u32, n: u32, k: u32 }
-${bindingsWgsl(b, { a: 'array<f32>', b: 'array<f32>', bias: 'array<f32>', out: 'array<f32>', p: 'P' })}
-${load4('b')}
-${bias ? load4('bias') : ''}
-${store}
-${head} {
-  ${prologue}
-  ${R.map((i) => `let ra${i} = min(m0 + ${i}u, p.m - 1u);`).join('\n  ')}
-  for (var k = 0u; k < p.k; k++) {
-    ${bLoad}
-    ${R.map((i) => `acc${i} = fma(vec4f(a[${aIdx(i)}]), bv, acc${i});`).join('\n    ')}
-  }
-  ${epilogue(bias)}
-}`,
-    b,
-  );
-}
-
 /** Invocations for an [m, n] output. */
 export function directThreads(m: number, n: number): number {
   return Math.ceil(m / DIRECT_RM) * Math.ceil(n / 4);
@@ -185,5 +153,4 @@ export const directKernels = (): KernelSpec[] => [
   directConvForwardKernel(true),
   directConvBackwardInputKernel(),
   directConvBackwardWeightKernel(),
-  ...(['nn', 'tn', 'nt'] as const).flatMap((v) => [directMatmulKernel(v), directMatmulKernel(v, true)]),
 ];

@@ -182,11 +182,18 @@ export interface GemmKernelOptions {
    * on lavapipe also cuts compile time (each store is a branchy per-lane sequence).
    */
   store4?: boolean;
+  /**
+   * Batched GEMM: workgroup z is the batch index b (no split-K), A, B and C are [batch, ...]
+   * stacks of the operands (offsets b*M*K, b*K*N, b*M*N), read by the family's loaders
+   * through the private `bz` (see batchedMatmulFamily). Winograd convolution's 16 products.
+   */
+  batched?: boolean;
 }
 
 /** Builds the WGSL of a GEMM kernel for a family, tile and epilogue. */
-export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false }: GemmKernelOptions = {}): KernelSpec {
+export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false, batched = false }: GemmKernelOptions = {}): KernelSpec {
   checkTile(tile);
+  if (batched && bias) throw new Error('a batched GEMM takes no bias');
   if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
   const { bm, bn, bk, rm, rn } = tile;
   const tx = bn / rn, ty = bm / rm, threads = tx * ty;
@@ -242,14 +249,14 @@ struct P { ${fields} }
 ${bindingsWgsl(b, { a: operand, b: operand, bias: out, c: out, p: 'P' })}
 var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bn * bk) / 4}>;
+${batched ? 'var<private> bz: u32;' : ''}
 ${DIVU}
 ${fill4 ? family.loaders4 : family.loaders}
 @compute @workgroup_size(${tx}, ${ty}, 1)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3u) {
   let m0 = wid.y * ${bm}u;
   let n0 = wid.x * ${bn}u;
-  let kBegin = wid.z * p.kChunk;
-  let kEnd = min(p.k, kBegin + p.kChunk);
+  ${batched ? 'bz = wid.z; let kBegin = 0u; let kEnd = p.k;' : 'let kBegin = wid.z * p.kChunk; let kEnd = min(p.k, kBegin + p.kChunk);'}
   ${decl}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${bk}u) {
 ${tileFill('A', bm, bk, threads, family.aKFast, fill4)}
@@ -259,12 +266,12 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
     ${fmas}
     workgroupBarrier();
   }
-  let plane = wid.z * p.m * p.n;
+  let plane = wid.z * p.m * p.n;${batched ? ' // batch offset' : ''}
   ${biasReads}
   ${stores}
 }
 `;
-  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}`, code, b);
+  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`, code, b);
 }
 
 /** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */
@@ -281,6 +288,24 @@ export function matmulFamily(transA: boolean, transB: boolean): GemmFamily {
   const lb = transB ? 'n * p.k + k' : 'k * p.n + n';
   return {
     name: `mm${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
+    loaders: `fn loadA(m: u32, k: u32) -> f32 { return a[${la}]; }
+fn loadB(k: u32, n: u32) -> f32 { return b[${lb}]; }`,
+    loaders4: `fn loadA4(m: u32, k: u32) -> vec4<f32> { return a[(${la}) / 4u]; }
+fn loadB4(k: u32, n: u32) -> vec4<f32> { return b[(${lb}) / 4u]; }`,
+    aKFast: !transA,
+    bKFast: transB,
+  };
+}
+
+/**
+ * Matmul loaders over stacks of operands: batch bz's A starts at bz*M*K and its B at bz*K*N,
+ * each stored as in matmulFamily. Used with gemmKernel's `batched` option.
+ */
+export function batchedMatmulFamily(transA: boolean, transB: boolean): GemmFamily {
+  const la = `bz * p.m * p.k + ${transA ? 'k * p.m + m' : 'm * p.k + k'}`;
+  const lb = `bz * p.k * p.n + ${transB ? 'n * p.k + k' : 'k * p.n + n'}`;
+  return {
+    name: `bmm${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
     loaders: `fn loadA(m: u32, k: u32) -> f32 { return a[${la}]; }
 fn loadB(k: u32, n: u32) -> f32 { return b[${lb}]; }`,
     loaders4: `fn loadA4(m: u32, k: u32) -> vec4<f32> { return a[(${la}) / 4u]; }

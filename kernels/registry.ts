@@ -6,13 +6,15 @@ import { batchnormKernels } from './batchnorm.ts';
 import { continuityKernels } from './continuity.ts';
 import { conv3x3BackwardInputKernel, conv3x3BackwardWeightKernel, conv3x3ForwardKernel } from './conv2d.ts';
 import { directKernels } from './direct.ts';
+import { laneGemmKernels } from './lane_gemm.ts';
+import { winogradKernels } from './winograd.ts';
 import { dropoutKernels } from './dropout.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { gatherRowsKernel, scatterRowsKernel } from './gather.ts';
 import { gramKernels } from './gram.ts';
 import { infonceKernels } from './infonce.ts';
 import { sumScaleKernel } from './loss_reduce.ts';
-import { colSumKernel, matmulKernel, sumPlanesKernel } from './matmul.ts';
+import { batchedMatmulFamily, colSumKernel, gemmKernel, matmulKernel, sumPlanesKernel } from './matmul.ts';
 import { optimKernels } from './optim.ts';
 import { patchLossKernels } from './patch_loss.ts';
 import { reduceKernels } from './reduce.ts';
@@ -27,6 +29,8 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   continuity: continuityKernels,
   conv2d: () => [conv3x3ForwardKernel({ bias: true }), conv3x3ForwardKernel(), conv3x3BackwardInputKernel(), conv3x3BackwardWeightKernel()],
   direct: directKernels,
+  winograd: winogradKernels,
+  lane_gemm: laneGemmKernels,
   dropout: dropoutKernels,
   elementwise: elementwiseKernels,
   gather: () => [gatherRowsKernel(), scatterRowsKernel()],
@@ -36,6 +40,7 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   matmul: () => [
     ...[false, true].flatMap((ta) => [false, true].map((tb) => matmulKernel(ta, tb))),
     matmulKernel(false, false, { bias: true }),
+    ...[false, true].map((ta) => gemmKernel(batchedMatmulFamily(ta, !ta), { batched: true, fill4: true, store4: true })),
     sumPlanesKernel(),
     colSumKernel(),
   ],

@@ -15,6 +15,7 @@ import { filledParameter, Module, stateTensor } from '../module.ts';
 import { f32, params } from '../params.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
+import { reluGrad } from './elementwise.ts';
 import { reduceRaw, type ReduceView } from './reduce.ts';
 
 export interface RunningStats {
@@ -27,6 +28,8 @@ export interface BatchNormOptions {
   /** Weight of the new batch in the running statistics (PyTorch's default 0.1). */
   momentum?: number;
   eps?: number;
+  /** Apply ReLU to the output in the same pass (y = max(BN(x), 0)); the backward masks dy first. */
+  relu?: boolean;
 }
 
 /**
@@ -37,7 +40,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
   const rt = x.rt;
   const c = x.shape[x.shape.length - 1]!;
   const n = x.size / c;
-  const { training, momentum = 0.1, eps = 1e-5 } = opts;
+  const { training, momentum = 0.1, eps = 1e-5, relu = false } = opts;
   if (gamma.size !== c || beta.size !== c) throw new Error(`batchNorm: gamma ${gamma} / beta ${beta} do not match ${c} channels of ${x}`);
   if (running && (running.runningMean.size !== c || running.runningVar.size !== c))
     throw new Error(`batchNorm: running statistics do not match ${c} channels`);
@@ -62,8 +65,9 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     );
   }
   const y = rt.empty(x.shape);
-  rt.dispatch(bnApplyKernel(), { x, state, y, p: params(x.size, c) }, grid1d(x.size, BN_WG));
-  return rt.tape.record('batchNorm', [x, gamma, beta], y, (g) => {
+  rt.dispatch(bnApplyKernel(relu), { x, state, y, p: params(x.size, c) }, grid1d(x.size, BN_WG));
+  return rt.tape.record(relu ? 'batchNormRelu' : 'batchNorm', [x, gamma, beta], y, (gOut) => {
+    const g = relu ? reluGrad(y, gOut) : gOut;
     const sdy = reduceRaw(g, view);
     const sdev = reduceRaw(g, view, { pre: 'muldev', y: x, m: state });
     const coef = rt.empty([3, c]), dgamma = rt.empty(gamma.shape), dbeta = rt.empty(beta.shape);
@@ -78,6 +82,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
       rt.dispatch(bnBackwardDxKernel(), { x, dy: g, state, coef, dx, p: params(x.size, c) }, grid1d(x.size, BN_WG));
     }
     for (const t of [sdy, sdev, coef]) t.dispose();
+    if (g !== gOut) g.dispose();
     if (!gamma.requiresGrad) dgamma.dispose();
     if (!beta.requiresGrad) dbeta.dispose();
     return [dx, gamma.requiresGrad ? dgamma : null, beta.requiresGrad ? dbeta : null];
@@ -103,7 +108,8 @@ export class BatchNorm extends Module {
     this.runningVar = this.registerBuffer('runningVar', stateTensor(rt, [channels], 1));
   }
 
-  forward(x: Tensor): Tensor {
-    return batchNorm(x, this.gamma, this.beta, this, { training: this.training, ...this.opts });
+  /** BN(x), or max(BN(x), 0) in one pass with `relu`. */
+  forward(x: Tensor, relu = false): Tensor {
+    return batchNorm(x, this.gamma, this.beta, this, { training: this.training, ...this.opts, relu });
   }
 }

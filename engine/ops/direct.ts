@@ -1,6 +1,6 @@
-// Dispatch of the direct (CPU-adapter) GEMM kernels; no autograd here: conv2d and matmul
-// record their tape nodes and call these or the tiled kernels depending on the adapter.
-import { DIRECT_WG, directConvBackwardInputKernel, directConvBackwardWeightKernel, directConvForwardKernel, directMatmulKernel, directThreads, type DirectMatmulVariant } from '../../kernels/direct.ts';
+// Dispatch of the direct (CPU-adapter) conv kernels; no autograd here: conv2d records its tape
+// node and calls these or the tiled kernels depending on the adapter and size.
+import { DIRECT_WG, directConvBackwardInputKernel, directConvBackwardWeightKernel, directConvForwardKernel, directThreads } from '../../kernels/direct.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
@@ -24,13 +24,5 @@ export function directConvBackwardWeight(x: Tensor, g: Tensor, height: number, w
   const cin = x.shape[1]!, cout = g.shape[1]!;
   const out = x.rt.empty([9 * cin, cout]);
   x.rt.dispatch(directConvBackwardWeightKernel(), { x, g, out, p: params(9 * cin, cout, cin, height, width) }, grid1d(directThreads(9 * cin, cout), DIRECT_WG));
-  return out;
-}
-
-/** [m, n] = op(a) op(b) (+ bias row vector). */
-export function directMatmul(a: Tensor, b: Tensor, variant: DirectMatmulVariant, m: number, n: number, k: number, bias?: Tensor | null): Tensor {
-  const out = a.rt.empty([m, n]);
-  const u = params(m, n, k);
-  a.rt.dispatch(directMatmulKernel(variant, !!bias), bias ? { a, b, bias, out, p: u } : { a, b, out, p: u }, grid1d(directThreads(m, n), DIRECT_WG));
   return out;
 }

@@ -61,11 +61,14 @@ export function scale(x: Tensor, s: number, shift = 0): Tensor {
 export function relu(x: Tensor): Tensor {
   const y = x.rt.empty(x.shape);
   x.rt.dispatch(reluKernel(), { x, y, p: params(x.size) }, grid1d(x.size, EW_WG));
-  return x.rt.tape.record('relu', [x], y, (g) => {
-    const dx = x.rt.empty(x.shape);
-    x.rt.dispatch(reluBackwardKernel(), { y, dy: g, dx, p: params(x.size) }, grid1d(x.size, EW_WG));
-    return [dx];
-  });
+  return x.rt.tape.record('relu', [x], y, (g) => [reluGrad(y, g)]);
+}
+
+/** dy masked to where a ReLU's output y was positive (no autograd). */
+export function reluGrad(y: Tensor, dy: Tensor): Tensor {
+  const dx = y.rt.empty(y.shape);
+  y.rt.dispatch(reluBackwardKernel(), { y, dy, dx, p: params(y.size) }, grid1d(y.size, EW_WG));
+  return dx;
 }
 
 /** Sum of several same-shaped tensors (used to combine weighted losses). */

@@ -17,6 +17,7 @@ import {
 } from '../../kernels/gram.ts';
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
+import { isCpuAdapter } from './matmul.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -25,24 +26,25 @@ function matrix(op: string, t: Tensor): [number, number] {
   return [t.shape[0]!, t.shape[1]!];
 }
 
-const tileCache = new WeakMap<Runtime, GemmTile>();
+const overrides = new WeakMap<Runtime, GemmTile>();
 
 /** CPU rasterisers (lavapipe / llvmpipe, SwiftShader) get the CPU tile; GPUs the staged one. */
 export function gramTileFor(rt: Runtime): GemmTile {
-  let t = tileCache.get(rt);
-  if (!t) {
-    const { vendor, architecture, description } = rt.ctx.report;
-    const cpu = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${vendor} ${architecture} ${description}`);
-    t = cpu ? GEMM_TILE_CPU : GEMM_TILE_GPU;
-    tileCache.set(rt, t);
-  }
-  return t;
+  return overrides.get(rt) ?? (isCpuAdapter(rt) ? GEMM_TILE_CPU : GEMM_TILE_GPU);
+}
+
+/**
+ * Whether MSInet's patch loss takes the lane GEMM (kernels/lane_gemm.ts) for its Gram: on CPU
+ * adapters, unless a test or benchmark forced a Gram tile with setGramTile.
+ */
+export function usesLaneGram(rt: Runtime): boolean {
+  return !overrides.has(rt) && isCpuAdapter(rt);
 }
 
 /** Overrides the tile choice for one runtime (tests run the GPU tiles on lavapipe); null resets. */
 export function setGramTile(rt: Runtime, tile: GemmTile | null): void {
-  if (tile) tileCache.set(rt, tile);
-  else tileCache.delete(rt);
+  if (tile) overrides.set(rt, tile);
+  else overrides.delete(rt);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type GemmTile,
 } from '../../kernels/matmul.ts';
 import { params } from '../params.ts';
-import { directMatmul } from './direct.ts';
+import { laneMatmul } from './lane_gemm.ts';
 import type { Tensor } from '../tensor.ts';
 
 /**
@@ -134,10 +134,11 @@ export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false
   const [k2, n] = transB ? [bc, br] : [br, bc];
   if (k !== k2) throw new Error(`matmul: inner sizes differ (${a}${transA ? '^T' : ''} x ${b}${transB ? '^T' : ''})`);
   if (bias && bias.size !== n) throw new Error(`matmul: bias ${bias} does not match ${n} columns`);
-  const plan = gemmPlan(a.rt, m, n, k, tile, !(transA && transB));
-  if (plan === 'direct') return directMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', m, n, k, bias);
+  // CPU adapters: the lane GEMM (kernels/lane_gemm.ts) for every size; it has no A^T B^T.
+  if (!tile && isCpuAdapter(a.rt) && !(transA && transB)) return laneMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', 1, m, n, k, bias);
+  const plan = gemmPlan(a.rt, m, n, k, tile, false);
   const fill4 = matmulFill4(m, n, k, transA, transB);
-  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile: plan, fill4 });
+  return runGemm(a.rt, { family: matmulFamily(transA, transB), a, b, bias, m, n, k, tile: plan === 'direct' ? undefined : plan, fill4 });
 }
 
 /**

@@ -4,7 +4,9 @@ import { PATCH_BWD_WG, PATCH_WG, patchBackwardKernel, patchFinalKernel, patchPar
 import { grid1d } from '../../kernels/spec.ts';
 import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
-import { gramGemmRaw, l2NormalizeRows } from './gram.ts';
+import { scale } from './elementwise.ts';
+import { gramGemmRaw, l2NormalizeRows, usesLaneGram } from './gram.ts';
+import { laneMatmul } from './lane_gemm.ts';
 
 /**
  * s [n, n] (e.g. cosineGram, diagonal included) -> [1]:
@@ -50,6 +52,23 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55): Tensor {
   const u = l2NormalizeRows(v);
   const [n, q] = [u.shape[0]!, u.shape[1]!];
   const rt = v.rt;
+  if (usesLaneGram(rt)) {
+    // CPU adapters: the lane GEMM (kernels/lane_gemm.ts; its nt product is exactly symmetric
+    // here, as a[i]*a[j] = a[j]*a[i]) and a materialised dS = g w(S), then dU = 2 dS U.
+    // Same value and gradient as the fused form up to f32 rounding; it compiles in seconds
+    // where the 13x13-block Gram kernels took 20-40 s cold.
+    const s = laneMatmul(u, u, 'nt', 1, n, n, q);
+    const { loss, coef } = patchStats(s, threshold);
+    return rt.tape.record('patchLossOfRows', [u], loss, (g) => {
+      const ds = rt.empty([n, n]);
+      rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(n * n, f32(threshold)) }, grid1d(n * n, PATCH_BWD_WG));
+      const half = laneMatmul(ds, u, 'nn', 1, n, q, n);
+      ds.dispose();
+      const du = scale(half, 2);
+      half.dispose();
+      return [du];
+    });
+  }
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
   const { loss, coef } = patchStats(s, threshold);
   return rt.tape.record('patchLossOfRows', [u], loss, (g) => [

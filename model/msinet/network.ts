@@ -3,7 +3,7 @@
 //   -> Dropout2d(p) -> conv1x1 (C -> q) + BN  =>  response r [H*W, q]
 // Initialisation as PyTorch's defaults (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and
 // biases; BN gamma 1, beta 0), from a seeded RNG.
-import { BatchNorm, conv2d, Dropout2d, kaimingUniformParameter, linear, Module, relu, type Runtime, type Tensor } from '../../engine/index.ts';
+import { BatchNorm, conv2d, Dropout2d, kaimingUniformParameter, linear, Module, type Runtime, type Tensor } from '../../engine/index.ts';
 import { Random } from '../../engine/random.ts';
 
 export interface MsinetNetworkConfig {
@@ -30,7 +30,8 @@ class ConvBlock extends Module {
     this.bn = this.registerModule('bn', new BatchNorm(rt, cout));
   }
   forward(x: Tensor, height: number, width: number): Tensor {
-    return relu(this.bn.forward(conv2d(x, this.w, this.b, { height, width })));
+    // BatchNorm and ReLU in one pass (bn.apply.relu).
+    return this.bn.forward(conv2d(x, this.w, this.b, { height, width }), true);
   }
 }
 

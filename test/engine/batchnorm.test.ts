@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BatchNorm, batchNorm, mul } from '../../engine/index.ts';
+import { backwardWith, BatchNorm, batchNorm, mul, relu } from '../../engine/index.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn, uniform } from '../helpers.ts';
 
@@ -30,6 +30,38 @@ test('batchNorm training gradient through a nonlinear loss (y * y) catches the s
       const y = batchNorm(t!, g!, b!, null, { training: true });
       return mul(y, y);
     },
+    { samples: 12 },
+  );
+});
+
+test('fused batchNorm + ReLU equals relu(batchNorm(x)) exactly, forward and backward (odd sizes)', async () => {
+  const rt = await testEngine();
+  for (const [n, c] of [[3, 1], [37, 5], [4900, 100]] as Array<[number, number]>) {
+    const x = randn(n * c, 60 + c), g = randn(n * c, 61 + c);
+    const gamma = uniform(c, 62, 0.5, 1.5), beta = uniform(c, 63);
+    const run = (fused: boolean) =>
+      rt.scopeAsync(async () => {
+        const tx = rt.fromData(x, [n, c]), tg = rt.fromData(gamma, [c]), tb = rt.fromData(beta, [c]);
+        for (const t of [tx, tg, tb]) t.requiresGrad = true;
+        const y = fused ? batchNorm(tx, tg, tb, null, { training: true, relu: true }) : relu(batchNorm(tx, tg, tb, null, { training: true }));
+        backwardWith(y, rt.fromData(g, [n, c]));
+        const out = [await y.read(), await tx.grad!.read(), await tg.grad!.read(), await tb.grad!.read()];
+        for (const t of [tx, tg, tb]) t.grad!.dispose();
+        return out.map((a) => Array.from(a));
+      });
+    const [fused, plain] = [await run(true), await run(false)];
+    assert.ok(fused[0]!.some((v) => v === 0) && fused[0]!.some((v) => v > 0), 'the ReLU clips some outputs and keeps others');
+    ['y', 'dx', 'dgamma', 'dbeta'].forEach((what, i) => assert.equal(fused[i], plain[i], `${what} on [${n}, ${c}]`));
+  }
+});
+
+test('gradient of fused batchNorm + ReLU (training) by finite differences', async () => {
+  const rt = await testEngine();
+  const n = 11, c = 3;
+  await gradCheck(
+    rt,
+    [{ data: randn(n * c, 70), shape: [n, c] }, { data: uniform(c, 71, 0.5, 1.5), shape: [c] }, { data: uniform(c, 72), shape: [c] }],
+    ([t, g, b]) => batchNorm(t!, g!, b!, null, { training: true, relu: true }),
     { samples: 12 },
   );
 });

@@ -1,0 +1,150 @@
+// `npm run bench`: the benchmark suite. Kernel rows (bench/kernel_cases.ts) are timed with the
+// `benchmark` package (deferred: one run = record the dispatches, submit, wait for the GPU),
+// end-to-end rows run MSInet itself. Prints one table; with --json FILE also writes
+//   { adapter, date, results: [{ name, ms, gflops, gbps, cpuMs }] }
+// where ms is the mean wall time of one run, cpuMs this process's CPU time per run (lavapipe
+// runs inside the process, so on a machine shared with other jobs it is the steadier figure),
+// gflops / gbps the work of the row (see kernel_cases.ts) per wall second.
+//
+//   npm run bench -- [--filter WORD] [--json FILE] [--compare FILE] [--full] [--e2e-iters N]
+// --filter keeps rows whose name contains WORD; --compare prints each row's speed-up against an
+// earlier JSON file (its ms / this ms); --full runs the 256x256 simulated image to its final
+// labels (tens of minutes on a CPU adapter) instead of --e2e-iters iterations (default 5).
+import Benchmark from 'benchmark';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createEngine, describeAdapter, type Runtime } from '../engine/index.ts';
+import { npyToFloat32, parseNpy } from '../io/npy.ts';
+import { simulateMsi } from '../io/simulator.ts';
+import { segment } from '../model/segment.ts';
+import { kernelCases } from './kernel_cases.ts';
+
+export interface ResultRow {
+  name: string;
+  ms: number;
+  gflops: number | null;
+  gbps: number | null;
+  cpuMs: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const filter = arg('filter');
+const jsonOut = arg('json');
+const compareFile = arg('compare');
+const full = process.argv.includes('--full');
+const e2eIters = Number(arg('e2e-iters') ?? 5);
+const wanted = (name: string) => !filter || name.includes(filter);
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const rt = await createEngine();
+const rows: ResultRow[] = [];
+
+async function timeKernel(rt: Runtime, name: string, run: () => void, work: { flops?: number; bytes?: number }): Promise<void> {
+  // Warm-up outside the timing: pipeline compiles, buffer pool.
+  rt.scope(run);
+  await rt.sync();
+  let runs = 0, cpu = 0;
+  const bench = new Benchmark(name, {
+    defer: true,
+    minSamples: 3,
+    maxTime: 2,
+    initCount: 1,
+    fn: (deferred: { resolve(): void }) => {
+      const c0 = cpuNow();
+      rt.scope(run);
+      void rt.sync().then(() => {
+        cpu += cpuNow() - c0;
+        runs++;
+        deferred.resolve();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    bench.on('complete', () => resolve());
+    bench.on('error', () => reject((bench as unknown as { error: Error }).error));
+    bench.run({ async: true });
+  });
+  const ms = bench.stats.mean * 1000;
+  rows.push({ name, ms, gflops: work.flops ? work.flops / ms / 1e6 : null, gbps: work.bytes ? work.bytes / ms / 1e6 : null, cpuMs: cpu / Math.max(1, runs) });
+  process.stderr.write(`  ${name}: ${ms.toFixed(1)} ms\n`);
+}
+
+for (const c of kernelCases()) {
+  if (!wanted(c.name)) continue;
+  const run = c.make(rt);
+  await timeKernel(rt, c.name, run, c);
+}
+
+/** One segment() run: ms per iteration, to the end of the first iteration, and in total. */
+async function endToEnd(label: string, input: { features: Float32Array; height: number; width: number; channels: number }, maxIter: number, capped: boolean) {
+  const names = [`msinet iteration ${label}`, `msinet first iteration ${label}`, `msinet total ${label}${capped ? ` (${maxIter} iterations)` : ''}`];
+  if (!names.some(wanted)) return;
+  const t0 = performance.now(), c0 = cpuNow();
+  let first = 0, firstCpu = 0, firstAt = 0, lastAt = 0;
+  const r = await segment(rt, input, {
+    seed: 0,
+    maxIter,
+    onProgress: (phase, info) => {
+      if (phase !== 'train') return;
+      lastAt = performance.now();
+      if (info.iteration === 1) {
+        firstAt = lastAt;
+        first = lastAt - t0;
+        firstCpu = cpuNow() - c0;
+      }
+      if (info.iteration! % 10 === 0) process.stderr.write(`  ${label}: iteration ${info.iteration}, ${info.labels} labels\n`);
+    },
+  });
+  const total = performance.now() - t0, totalCpu = cpuNow() - c0;
+  const iters = r.report.iterations;
+  // Steady state: from the end of the first iteration (compiles, first allocations) to the last.
+  const perIter = (lastAt - firstAt) / Math.max(1, iters - 1);
+  const add = (name: string, ms: number, cpuMs: number) => wanted(name) && rows.push({ name, ms, gflops: null, gbps: null, cpuMs });
+  add(names[0]!, perIter, (totalCpu - firstCpu) / Math.max(1, iters - 1));
+  add(names[1]!, first, firstCpu);
+  add(names[2]!, total, totalCpu);
+  process.stderr.write(`  ${label}: ${iters} iterations, ${r.report.labels} labels, ${(total / 1000).toFixed(1)} s\n`);
+}
+
+const shared = new URL('../../shared/data/msinet-simulated/simulated.npy', import.meta.url).pathname;
+if (existsSync(shared)) {
+  const x = npyToFloat32(parseNpy(readFileSync(shared), 'simulated.npy'));
+  await endToEnd('70x70 (shared benchmark)', { features: x, height: 70, width: 70, channels: 3 }, 300, false);
+} else process.stderr.write(`skipped the shared-benchmark rows: ${shared} not found\n`);
+
+{
+  // A 256 x 256 continuous image from the project's simulator, 201 m/z points per spectrum
+  // (reduced to 3 PCA components by segment(), as the CLI does).
+  const side = 256;
+  const sim = simulateMsi({ seed: 0, width: side, height: side, points: 201 });
+  const features = new Float32Array(side * side * 201);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) features.set(sim.spectrum(x, y).intensity, (y * side + x) * 201);
+  await endToEnd('256x256 (simulated)', { features, height: side, width: side, channels: 201 }, full ? 300 : e2eIters, !full);
+}
+
+const adapter = rt.ctx.report;
+await rt.destroy();
+
+let earlier: Map<string, number> | null = null;
+if (compareFile) {
+  const old = JSON.parse(readFileSync(compareFile, 'utf8')) as { results: ResultRow[] };
+  earlier = new Map(old.results.map((r) => [r.name, r.ms]));
+}
+const fmt = (v: number | null, d: number) => (v == null ? '' : v.toFixed(d));
+console.log(`\nadapter: ${describeAdapter(adapter)}`);
+console.log(`| benchmark | ms | GFLOP/s | GB/s | CPU ms |${earlier ? ' speed-up |' : ''}`);
+console.log(`|---|---|---|---|---|${earlier ? '---|' : ''}`);
+for (const r of rows) {
+  const before = earlier?.get(r.name);
+  const ratio = earlier ? ` ${before ? (before / r.ms).toFixed(2) + 'x' : 'new'} |` : '';
+  console.log(`| ${r.name} | ${fmt(r.ms, 1)} | ${fmt(r.gflops, 2)} | ${fmt(r.gbps, 2)} | ${fmt(r.cpuMs, 0)} |${ratio}`);
+}
+if (jsonOut) {
+  writeFileSync(jsonOut, JSON.stringify({ adapter, date: new Date().toISOString(), results: rows }, null, 1) + '\n');
+  console.log(`\nwrote ${jsonOut}`);
+}

@@ -1,0 +1,124 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backwardWith, conv2d, type Tensor } from '../../engine/index.ts';
+import { batchedMatmulRaw } from '../../engine/ops/winograd.ts';
+import { testEngine } from '../gpu.ts';
+import { assertClose, gradCheck, randn } from '../helpers.ts';
+import { refForward, refInputGrad, refWeightGrad } from './conv_ref.ts';
+
+// Float error of F(2x2, 3x3): the transforms add and subtract up to 4 inputs twice (B^T d B)
+// and the weight transform halves, so each product term carries a few more roundings than in
+// the direct sum; measured worst relative error against the f64 reference is ~1e-6 of
+// max|expected| on these sizes. The tolerance (rtol 1e-4 + 3e-5 x max|expected|) is 10-30x
+// that and still ~1000x below what a wrong tap, tile edge or channel gives.
+const TOL = { rtol: 1e-4, absTol: 3e-5 };
+
+/** Forward, dX, dW and db through conv2d's Winograd path, with dL/dy = g. */
+async function winogradRun(x: Float32Array, wt: Float32Array, b: Float32Array, g: Float32Array, h: number, w: number, cin: number, cout: number) {
+  const rt = await testEngine();
+  return rt.scopeAsync(async () => {
+    const tx = rt.fromData(x, [h * w, cin]), tw = rt.fromData(wt, [9 * cin, cout]), tb = rt.fromData(b, [cout]);
+    for (const t of [tx, tw, tb]) t.requiresGrad = true;
+    const y = conv2d(tx, tw, tb, { height: h, width: w, algorithm: 'winograd' });
+    backwardWith(y, rt.fromData(g, [h * w, cout]));
+    const grads = [tx.grad!, tw.grad!, tb.grad!] as Tensor[];
+    const out = { y: await y.read(), dx: await grads[0]!.read(), dw: await grads[1]!.read(), db: await grads[2]!.read() };
+    for (const t of grads) t.dispose();
+    return out;
+  });
+}
+
+// [height, width, cin, cout]: 1x1 and 1-row images (every patch mostly padding), odd sizes
+// (the last tile row/column half outside), channels off multiples of 4 and of the workgroup,
+// the MSInet layer, and a wide odd image.
+const SHAPES: [number, number, number, number][] = [
+  [1, 1, 3, 5],
+  [1, 6, 9, 4],
+  [3, 5, 3, 30],
+  [7, 3, 30, 3],
+  [4, 4, 8, 8],
+  [5, 4, 257, 3],
+  [70, 70, 100, 100],
+  [257, 131, 8, 12],
+];
+
+for (const [h, w, cin, cout] of SHAPES)
+  test(`Winograd conv2d: forward, dX, dW, db match the CPU on ${h}x${w}, ${cin} -> ${cout}`, async () => {
+    const P = h * w;
+    const std = 1 / Math.sqrt(9 * cin);
+    const x = randn(P * cin, h * 31 + cin), wt = randn(9 * cin * cout, cout + 5, std), b = randn(cout, 3), g = randn(P * cout, w + 7);
+    const r = await winogradRun(x, wt, b, g, h, w, cin, cout);
+    assertClose(r.y, refForward(x, wt, b, h, w, cin, cout), { ...TOL, what: 'forward' });
+    assertClose(r.dx, refInputGrad(g, wt, h, w, cin, cout), { ...TOL, what: 'dX' });
+    assertClose(r.dw, refWeightGrad(x, g, h, w, cin, cout), { ...TOL, what: 'dW' });
+    const db = new Float64Array(cout);
+    for (let p = 0; p < P; p++) for (let c = 0; c < cout; c++) db[c]! += g[p * cout + c]!;
+    assertClose(r.db, db, { ...TOL, what: 'db' });
+  });
+
+test('Winograd conv2d is deterministic (same inputs, bit-identical outputs and gradients)', async () => {
+  const [h, w, cin, cout] = [9, 11, 12, 16];
+  const x = randn(h * w * cin, 1), wt = randn(9 * cin * cout, 2, 0.1), b = randn(cout, 3), g = randn(h * w * cout, 4);
+  const a = await winogradRun(x, wt, b, g, h, w, cin, cout);
+  const c = await winogradRun(x, wt, b, g, h, w, cin, cout);
+  for (const k of ['y', 'dx', 'dw', 'db'] as const) assert.equal(Array.from(a[k]), Array.from(c[k]), k);
+});
+
+test('conv2d picks Winograd by default, the implicit GEMM when asked or given a tile', async () => {
+  const { convAlgorithm } = await import('../../engine/ops/conv2d.ts');
+  const dims = { height: 5, width: 5 };
+  assert.is(convAlgorithm(dims), 'winograd');
+  assert.is(convAlgorithm({ ...dims, algorithm: 'gemm' }), 'gemm');
+  assert.is(convAlgorithm({ ...dims, tile: { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 } }), 'gemm');
+});
+
+test('gradient of Winograd conv2d (x, W, b) on 5x3, 3 -> 4 by finite differences', async () => {
+  const rt = await testEngine();
+  const [h, w, cin, cout] = [5, 3, 3, 4];
+  await gradCheck(
+    rt,
+    [
+      { data: randn(h * w * cin, 61), shape: [h * w, cin] },
+      { data: randn(9 * cin * cout, 62), shape: [9 * cin, cout] },
+      { data: randn(cout, 63), shape: [cout] },
+    ],
+    ([x, wt, b]) => conv2d(x!, wt!, b!, { height: h, width: w, algorithm: 'winograd' }),
+    { samples: 8 },
+  );
+});
+
+function refBatched(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array {
+  const out = new Float64Array(batch * m * n);
+  for (let z = 0; z < batch; z++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) {
+          const av = a[z * m * k + (transA ? q * m + i : i * k + q)]!;
+          const bv = b[z * k * n + (transB ? j * k + q : q * n + j)]!;
+          s += av * bv;
+        }
+        out[(z * m + i) * n + j] = s;
+      }
+  return out;
+}
+
+for (const [batch, m, n, k] of [
+  [1, 1, 1, 1],
+  [3, 7, 5, 9],
+  [16, 33, 12, 20],
+  [5, 130, 131, 17],
+] as const)
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const)
+    test(`batched matmul ${batch} x [${m}x${k}]${ta ? '^T' : ''} . [${k}x${n}]${tb ? '^T' : ''} matches the CPU`, async () => {
+      const rt = await testEngine();
+      const a = randn(batch * m * k, m + k), b = randn(batch * k * n, n + 1);
+      const got = await rt.scopeAsync(() => batchedMatmulRaw(rt.fromData(a, [batch * m * k]), rt.fromData(b, [batch * k * n]), batch, m, n, k, ta, tb).read());
+      assertClose(got, refBatched(a, b, batch, m, n, k, ta, tb), { rtol: 1e-4, absTol: 1e-5, what: 'batched matmul' });
+    });
+
+test.run();
