@@ -17,11 +17,29 @@ import { writeSimulation } from '../../io/simulator-node.ts';
 import { adjustedRandIndex } from '../../model/metrics.ts';
 import { buildWeb } from '../../web/build.ts';
 import type { RunOptions } from '../../web/messages.ts';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium, serveFiles, skipWithoutChromium, SWIFTSHADER_ICD } from './chromium.ts';
 
 const full = process.env.MSINET_BROWSER_SUITE === 'full';
 // Small enough for SwiftShader; options the page's form is set to.
 const OPTIONS: RunOptions = { seed: 0, maxIter: 6, minLabels: 4, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic' };
+
+/** The built app on localhost, a Chromium page open on it and a scratch folder, all cleaned up after fn. */
+async function withAppPage(opts: { webgpu: boolean; page?: BrowserContextOptions }, fn: (page: Page, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
+  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
+  const browser = await launchChromium({ webgpu: opts.webgpu });
+  try {
+    const page = await browser.newPage(opts.page);
+    page.on('pageerror', (e) => console.log(`  [chromium] page error: ${e.message}`));
+    await page.goto(server.url);
+    await fn(page, dir);
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface NodeRun {
   adapter: string;
@@ -40,15 +58,9 @@ function nodeRun(paths: string[], driver: 'swiftshader' | 'lavapipe'): NodeRun {
 test('web app: simulated imzML uploaded, run, labels equal the Node run, downloads, hover, ion image', async () => {
   if (!full) return void console.log('  skipped here (slow on SwiftShader): npm run test:browser runs it');
   if (skipWithoutChromium()) return;
-  const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
-  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
-  const browser = await launchChromium();
-  try {
+  await withAppPage({ webgpu: true, page: { acceptDownloads: true, viewport: { width: 1000, height: 900 } } }, async (page, dir) => {
     await writeSimulation(dir, simulateMsi({ seed: 3, width: 20, height: 16, regions: 3, mode: 'processed' }));
     const paths = [join(dir, 'simulated.imzML'), join(dir, 'simulated.ibd')];
-    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1000, height: 900 } });
-    page.on('pageerror', (e) => console.log(`  [chromium] page error: ${e.message}`));
-    await page.goto(server.url);
     await page.setInputFiles('#files', paths);
     for (const [k, v] of Object.entries(OPTIONS)) {
       const sel = `#options [name=${k}]`;
@@ -103,52 +115,32 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
     await page.waitForFunction(() => /^m\/z/.test(document.getElementById('ion-status')!.textContent ?? ''), null, { timeout: 120_000 });
     mkdirSync('out/browser', { recursive: true });
     await page.screenshot({ path: 'out/browser/web-app.png', fullPage: true });
-  } finally {
-    await browser.close();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('web app: a bad input is shown as a message and Run works again', async () => {
   if (skipWithoutChromium()) return;
-  const dir = mkdtempSync(join(tmpdir(), 'msinet-app-'));
-  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
-  const browser = await launchChromium();
-  try {
+  await withAppPage({ webgpu: true }, async (page, dir) => {
     // A 2-D (pixels x features) matrix with no image size typed in.
     const npy = join(dir, 'matrix.npy');
     writeFileSync(npy, encodeNpy(new Float32Array(12 * 3).map((_, i) => i % 7), [12, 3]));
-    const page = await browser.newPage();
-    await page.goto(server.url);
     await page.setInputFiles('#files', [npy]);
     await page.click('#run');
     await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
     assert.match(await page.locator('#error').innerText(), /Cannot read this input: matrix\.npy is a \(12, 3\) matrix: type the image size/);
     assert.not.ok(await page.locator('#run').isDisabled(), 'Run stays disabled after an error');
-  } finally {
-    await browser.close();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('web app without WebGPU says so and how to enable it', async () => {
   if (skipWithoutChromium()) return;
-  const server = await serveFiles(new Map([...(await buildWeb()).files].map(([k, v]) => ['/' + k, v])));
-  const browser = await launchChromium({ webgpu: false });
-  try {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+  await withAppPage({ webgpu: false }, async (page) => {
     await page.waitForSelector('#no-webgpu:not([hidden])', { timeout: 60_000 });
     const text = await page.locator('#no-webgpu').innerText();
     assert.match(text, /WebGPU/);
     assert.match(text, /enable-unsafe-webgpu/);
     assert.ok(await page.locator('#run').isDisabled(), 'Run is enabled without WebGPU');
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  });
 });
 
 test.run();
