@@ -199,16 +199,19 @@ function finish(m: Extract<FromWorker, { type: 'done' }>): void {
   }
 }
 
-/** The feature whose segment means differ most (relative to their mean): a good first ion image. */
+/**
+ * The feature whose segment means spread most around its overall mean (between-segment sum of
+ * squares, pixel-weighted): a region-specific peak, a good first ion image. Not relative to
+ * the mean, which would favour a noise peak seen in a few pixels.
+ */
 function mostContrasted(s: Segments): number {
+  const total = s.counts.reduce((a, b) => a + b, 0);
   let best = 0, bestScore = -1;
   for (let j = 0; j < s.channels; j++) {
-    let lo = Infinity, hi = -Infinity, sum = 0;
-    for (let l = 0; l < s.counts.length; l++) {
-      const v = s.means[l * s.channels + j]!;
-      (lo = Math.min(lo, v)), (hi = Math.max(hi, v)), (sum += v);
-    }
-    const score = sum > 0 ? ((hi - lo) * s.counts.length) / sum : 0;
+    let grand = 0;
+    for (let l = 0; l < s.counts.length; l++) grand += (s.counts[l]! * s.means[l * s.channels + j]!) / total;
+    let score = 0;
+    for (let l = 0; l < s.counts.length; l++) score += s.counts[l]! * (s.means[l * s.channels + j]! - grand) ** 2;
     if (score > bestScore) (best = j), (bestScore = score);
   }
   return best;

@@ -14,10 +14,14 @@ export function drawLabels(canvas: HTMLCanvasElement, labels: Int32Array, height
   return colors;
 }
 
-/** Draws intensities linearly from their minimum (black) to their 99th percentile (white). */
+/**
+ * Draws intensities linearly from their minimum (black) to their 99th percentile (white), or to
+ * their maximum when the ion is in under 1% of the pixels.
+ */
 export function drawGray(canvas: HTMLCanvasElement, values: Float32Array, height: number, width: number): void {
   const sorted = Float32Array.from(values).sort();
-  const lo = sorted[0] ?? 0, hi = sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 1;
+  const lo = sorted[0] ?? 0, p99 = sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 1;
+  const hi = p99 > lo ? p99 : (sorted[sorted.length - 1] ?? 1);
   const img = new ImageData(width, height);
   for (let i = 0; i < values.length; i++) {
     const g = hi > lo ? Math.max(0, Math.min(255, (255 * (values[i]! - lo)) / (hi - lo))) : 0;
