@@ -69,8 +69,8 @@ function convCases(side: number, c: number): KernelCase[] {
       flops,
       make: (rt) => {
         const { w, g } = inputs(rt);
-        const { u } = rt.scope(() => { const r = winogradConvForward(keep(rt, p * c, [p, c], 5), w, null, dims); return { u: rt.keep(r.u) }; });
-        return () => void winogradInputGrad(winogradOutputGrad(g, dims), u, dims);
+        const { ut } = rt.scope(() => { const r = winogradConvForward(keep(rt, p * c, [p, c], 5), w, null, dims); return { ut: rt.keep(r.ut) }; });
+        return () => void winogradInputGrad(winogradOutputGrad(g, dims), ut, dims);
       },
     },
     {

@@ -20,7 +20,9 @@ import { kernelCases } from './kernel_cases.ts';
 
 export interface ResultRow {
   name: string;
-  ms: number;
+  /** null when the row could not run on this adapter (see error). */
+  ms: number | null;
+  error?: string;
   gflops: number | null;
   gbps: number | null;
   cpuMs: number;
@@ -76,8 +78,14 @@ async function timeKernel(rt: Runtime, name: string, run: () => void, work: { fl
 
 for (const c of kernelCases()) {
   if (!wanted(c.name)) continue;
-  const run = c.make(rt);
-  await timeKernel(rt, c.name, run, c);
+  try {
+    await rt.scopeAsync(async () => timeKernel(rt, c.name, c.make(rt), c));
+  } catch (e) {
+    // e.g. a buffer over this adapter's binding limit: the row says so instead of a figure.
+    const error = (e as Error).message.split('\n')[0]!;
+    rows.push({ name: c.name, ms: null, error, gflops: null, gbps: null, cpuMs: 0 });
+    process.stderr.write(`  ${c.name}: ${error}\n`);
+  }
 }
 
 /** One segment() run: ms per iteration, to the end of the first iteration, and in total. */
@@ -86,7 +94,9 @@ async function endToEnd(label: string, input: { features: Float32Array; height: 
   if (!names.some(wanted)) return;
   const t0 = performance.now(), c0 = cpuNow();
   let first = 0, firstCpu = 0, firstAt = 0, lastAt = 0;
-  const r = await segment(rt, input, {
+  let r: Awaited<ReturnType<typeof segment>>;
+  try {
+    r = await segment(rt, input, {
     seed: 0,
     maxIter,
     onProgress: (phase, info) => {
@@ -100,6 +110,12 @@ async function endToEnd(label: string, input: { features: Float32Array; height: 
       if (info.iteration! % 10 === 0) process.stderr.write(`  ${label}: iteration ${info.iteration}, ${info.labels} labels\n`);
     },
   });
+  } catch (e) {
+    const error = (e as Error).message.split('\n')[0]!;
+    for (const name of names) if (wanted(name)) rows.push({ name, ms: null, error, gflops: null, gbps: null, cpuMs: 0 });
+    process.stderr.write(`  ${label}: ${error}\n`);
+    return;
+  }
   const total = performance.now() - t0, totalCpu = cpuNow() - c0;
   const iters = r.report.iterations;
   // Steady state: from the end of the first iteration (compiles, first allocations) to the last.
@@ -133,7 +149,7 @@ await rt.destroy();
 let earlier: Map<string, number> | null = null;
 if (compareFile) {
   const old = JSON.parse(readFileSync(compareFile, 'utf8')) as { results: ResultRow[] };
-  earlier = new Map(old.results.map((r) => [r.name, r.ms]));
+  earlier = new Map(old.results.filter((r) => r.ms != null).map((r) => [r.name, r.ms!]));
 }
 const fmt = (v: number | null, d: number) => (v == null ? '' : v.toFixed(d));
 console.log(`\nadapter: ${describeAdapter(adapter)}`);
@@ -141,8 +157,9 @@ console.log(`| benchmark | ms | GFLOP/s | GB/s | CPU ms |${earlier ? ' speed-up 
 console.log(`|---|---|---|---|---|${earlier ? '---|' : ''}`);
 for (const r of rows) {
   const before = earlier?.get(r.name);
-  const ratio = earlier ? ` ${before ? (before / r.ms).toFixed(2) + 'x' : 'new'} |` : '';
-  console.log(`| ${r.name} | ${fmt(r.ms, 1)} | ${fmt(r.gflops, 2)} | ${fmt(r.gbps, 2)} | ${fmt(r.cpuMs, 0)} |${ratio}`);
+  const ratio = earlier ? ` ${before && r.ms ? (before / r.ms).toFixed(2) + 'x' : r.ms ? 'new' : ''} |` : '';
+  if (r.ms == null) console.log(`| ${r.name} | not run: ${r.error} | | | |${ratio}`);
+  else console.log(`| ${r.name} | ${fmt(r.ms, 1)} | ${fmt(r.gflops, 2)} | ${fmt(r.gbps, 2)} | ${fmt(r.cpuMs, 0)} |${ratio}`);
 }
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ adapter, date: new Date().toISOString(), results: rows }, null, 1) + '\n');

@@ -7,8 +7,7 @@
 // Writes bench/results/<name>.json and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createEngine, describeAdapter, type Runtime } from '../engine/index.ts';
-import { SuperpixelRefiner } from '../model/refine.ts';
+import { createEngine, describeAdapter, segmentIndex, segmentMajority, type Runtime } from '../engine/index.ts';
 import { felzenszwalb } from '../model/superpixels/felzenszwalb.ts';
 import { slic } from '../model/superpixels/slic.ts';
 
@@ -71,16 +70,16 @@ async function run(rt: Runtime): Promise<Row[]> {
     const sp = await slic(rt, img, h, w, { nSegments: 500, compactness: 0.1 });
     const fzMs = await median(() => (k = felzenszwalb(img, h, w, { scale: 3, sigma: 0.8, minSize: 9 }).count));
     rows.push({ task: 'felzenszwalb (scale 3, sigma 0.8, min 9)', size, ms: fzMs.wall, cpuMs: fzMs.cpu, segments: k });
-    const refiner = new SuperpixelRefiner(rt, sp);
+    const index = segmentIndex(rt, sp.labels, sp.count);
     const labels = rt.keep(rt.fromData(Int32Array.from({ length: h * w }, (_, i) => (i * 7919) % 100), [h * w], 'i32'));
     const out = rt.keep(rt.empty([h * w], 'i32'));
     // Per-call cost of the refinement alone: 20 dispatches into one encoder, then a sync.
     const refMs = await median(async () => {
-      for (let i = 0; i < 20; i++) refiner.refine(labels, 100, out);
+      for (let i = 0; i < 20; i++) segmentMajority(labels, index, 100, out);
       await rt.sync();
     });
     rows.push({ task: 'refine (q = 100), per call', size, ms: refMs.wall / 20, cpuMs: refMs.cpu / 20, segments: sp.count });
-    refiner.dispose();
+    index.dispose();
     labels.dispose();
     out.dispose();
   }

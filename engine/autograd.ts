@@ -60,7 +60,12 @@ export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
   const tape = loss.rt.tape;
   const grads = new Map<number, Tensor>();
   const produced = new Set<number>();
-  for (const n of tape.nodes) produced.add(n.output.id);
+  // Every tensor the tape saw, by id: leaves are found here instead of rescanning the tape.
+  const seen = new Map<number, Tensor>([[loss.id, loss]]);
+  for (const n of tape.nodes) {
+    produced.add(n.output.id);
+    for (const t of n.inputs) seen.set(t.id, t);
+  }
   tape.noGrad(() => {
     grads.set(loss.id, seed ?? ops.onesLike(loss));
     for (let i = tape.nodes.length - 1; i >= 0; i--) {
@@ -78,7 +83,7 @@ export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
     }
     for (const [id, g] of grads) {
       if (produced.has(id)) continue;
-      const leaf = findLeaf(tape.nodes, id) ?? (id === loss.id ? loss : undefined);
+      const leaf = seen.get(id);
       if (!leaf || !leaf.requiresGrad) continue;
       // A backward rule may hand the same tensor to several inputs; each leaf gets its own.
       const acc = leaf.grad ? ops.add(leaf.grad, g) : ops.clone(g);
@@ -87,9 +92,4 @@ export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
     }
   });
   tape.clear();
-}
-
-function findLeaf(nodes: readonly TapeNode[], id: number): Tensor | undefined {
-  for (const n of nodes) for (const t of n.inputs) if (t.id === id) return t;
-  return undefined;
 }

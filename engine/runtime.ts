@@ -269,9 +269,17 @@ export class Runtime {
 
   copy(src: Tensor, dst: Tensor): void {
     if (src.byteSize !== dst.byteSize) throw new Error('copy: sizes differ');
+    this.copyRange(src, 0, dst, 0, src.size);
+  }
+
+  /** Copies `count` elements from src[srcStart..] to dst[dstStart..] (recorded in order with the dispatches). */
+  copyRange(src: Tensor, srcStart: number, dst: Tensor, dstStart: number, count: number): void {
+    if (srcStart < 0 || dstStart < 0 || count < 0 || srcStart + count > src.size || dstStart + count > dst.size)
+      throw new Error(`copyRange: [${srcStart}, +${count}) of ${src} -> [${dstStart}, +${count}) of ${dst} is out of range`);
+    if (count === 0) return;
     this.endPass();
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteSize);
+    this.encoder.copyBufferToBuffer(src.buffer, srcStart * 4, dst.buffer, dstStart * 4, count * 4);
   }
 
   private endPass(): void {
@@ -324,7 +332,10 @@ export class Runtime {
   /** Sleeps through the part of the submitted work that is expected to remain (engine/wait.ts). */
   private async quietWait(): Promise<void> {
     const ms = this.clock.sleepMs();
-    if (ms > 0) await sleep(ms);
+    if (ms > 0) {
+      await sleep(ms);
+      this.clock.noteWoke();
+    }
   }
 
   async sync(): Promise<void> {
@@ -358,8 +369,4 @@ function collectTensors(v: unknown, out: Set<Tensor>, depth = 0): void {
   else if (Array.isArray(v)) for (const x of v) collectTensors(x, out, depth + 1);
   else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
     for (const x of Object.values(v as object)) collectTensors(x, out, depth + 1);
-}
-
-export async function createRuntime(ctx: GpuContext): Promise<Runtime> {
-  return new Runtime(ctx);
 }

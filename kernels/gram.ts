@@ -57,10 +57,6 @@ export const GEMM_TILE_GPU: GemmTile = { stage: true, bm: 64, bn: 64, bk: 8, tm:
  */
 export const GEMM_TILE_CPU: GemmTile = { stage: false, bm: 52, bn: 52, bk: 0, tm: 13, tn: 13 };
 
-export function gemmWorkgroupSize(c: GemmTile): number {
-  return (c.bn / c.tn) * (c.bm / c.tm);
-}
-
 const gemmCache = new Map<string, KernelSpec>();
 
 /** The GEMM kernel for a configuration; generated once (a 13 x 13 block is ~400 lines). */

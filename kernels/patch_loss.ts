@@ -9,12 +9,15 @@ import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
 
 export const PATCH_WG = 64;
 
-/** Stage 1: one thread per row of S [rows, cols] writes its (sum, count) for both sets. */
+/**
+ * Stage 1: one thread per row of S [rows, cols] writes its (sum, count) for both sets, at
+ * partial slot off + row (a row block of a larger S writes its own slice).
+ */
 export function patchPartialsKernel(): KernelSpec {
   const b = binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform');
   return defineKernel(
     `patch.partials.wg${PATCH_WG}`,
-    `struct P { rows: u32, cols: u32, t: f32 }
+    `struct P { rows: u32, cols: u32, t: f32, off: u32 }
 ${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 'P' })}
 @compute @workgroup_size(${PATCH_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${PATCH_WG}u);
@@ -33,10 +36,11 @@ ${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 
       sn += select(0.0, max(v, 0.0), neg);
       nn += select(0u, 1u, neg);
     }
-    psum[2u * row] = sp;
-    psum[2u * row + 1u] = sn;
-    pcnt[2u * row] = np;
-    pcnt[2u * row + 1u] = nn;
+    let slot = 2u * (p.off + row);
+    psum[slot] = sp;
+    psum[slot + 1u] = sn;
+    pcnt[slot] = np;
+    pcnt[slot + 1u] = nn;
   }
 }`,
     b,

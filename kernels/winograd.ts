@@ -205,18 +205,21 @@ ${head} {
 /** Uniforms of the weight kernels: c = Cout (threads' x), cin (threads' y). */
 const WEIGHT_P = `struct P { c: u32, cin: u32 }`;
 
-/** U [16, Cin, Cout] = G g G^T from the weight [9*Cin, Cout]. */
+/**
+ * U [16, Cin, Cout] = G g G^T from the weight [9*Cin, Cout], and its per-xi transpose
+ * Ut [16, Cout, Cin], which makes dV = dM Ut a plain product (faster than dM U^T on CPU adapters).
+ */
 export function winogradWeightKernel(): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+  const b = binds('src:read', 'dst:read_write', 'dstT:read_write', 'p:uniform');
   return defineKernel(
     'wino.weight',
     `${WEIGHT_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', dstT: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.cin', 'ci')}
   ${[0, 1, 2].map((a) => [0, 1, 2].map((bb) => `let g${a}_${bb} = src[(${a * 3 + bb}u * p.cin + ci) * p.c + c];`).join(' ')).join('\n  ')}
   ${transform2d(G, (a, bb) => `g${a}_${bb}`, 'i')}
-  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
+  ${[...Array(16).keys()].map((xi) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${xi >> 2}_${xi & 3}; dstT[(${xi}u * p.c + c) * p.cin + ci] = o${xi >> 2}_${xi & 3};`).join('\n  ')}
 }`,
     b,
   );

@@ -8,6 +8,10 @@ tests nor CI run it. Needs Debian's python3-torch, python3-skimage and python3-s
   that met minLabels; 'forward': one more forward pass after the last step, as the reference).
     /usr/bin/python3 bench/reference/msinet_torch.py seeds --seeds 0-19 [--grid centre|reference] [--out F.json]
 
+  time mode: seconds per training iteration (after 3 warm-up iterations), to set beside the
+  WebGPU engine's `msinet iteration` row of `npm run bench`.
+    /usr/bin/python3 bench/reference/msinet_torch.py time [--iters 20] [--threads 2]
+
   compare mode: start from the weights `bench/reference/dump_init.ts` wrote (this project's
   initialisation for one seed), dropout off so both sides are deterministic, and print the loss
   and label count per iteration, to set beside the same run of the WebGPU engine.
@@ -143,6 +147,17 @@ def seeds_mode(args):
             f.write('\n')
 
 
+def time_mode(args):
+    scaled, _ = load_benchmark()
+    data, sp = image_tensor(scaled), superpixels_of(scaled)
+    torch.manual_seed(0)
+    stamps = []
+    # min_labels 0: never stops early, so every run times the same number of iterations.
+    train(Net(scaled.shape[1], 0.1), data, sp, args.grid, max_iter=args.iters + 3, min_labels=0, on_iter=lambda *_: stamps.append(time.perf_counter()))
+    per = (stamps[-1] - stamps[2]) / (len(stamps) - 3)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'iterations': len(stamps) - 3, 'secondsPerIteration': round(per, 4)}))
+
+
 def compare_mode(args):
     scaled, _ = load_benchmark()
     data, sp = image_tensor(scaled), superpixels_of(scaled)
@@ -167,7 +182,7 @@ def compare_mode(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('mode', choices=['seeds', 'compare'])
+    p.add_argument('mode', choices=['seeds', 'compare', 'time'])
     p.add_argument('--seeds', default='0-19')
     p.add_argument('--grid', choices=['centre', 'reference'], default='centre')
     p.add_argument('--out')
@@ -180,7 +195,7 @@ def main():
         sys.exit(f'{DATA} not found: this tool needs the shared MSInet benchmark data')
     if args.mode == 'compare' and not args.weights:
         sys.exit('compare mode needs --weights DIR (written by bench/reference/dump_init.ts)')
-    (seeds_mode if args.mode == 'seeds' else compare_mode)(args)
+    {'seeds': seeds_mode, 'compare': compare_mode, 'time': time_mode}[args.mode](args)
 
 
 if __name__ == '__main__':

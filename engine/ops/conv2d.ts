@@ -21,10 +21,14 @@ export interface Conv2dOptions {
   algorithm?: 'winograd' | 'gemm';
 }
 
-export function convAlgorithm(opts: Conv2dOptions): 'winograd' | 'gemm' {
+export function convAlgorithm(opts: Conv2dOptions, cin = 1, cout = 1, maxBinding = Infinity): 'winograd' | 'gemm' {
   if (opts.algorithm) return opts.algorithm;
   if (opts.tile) return 'gemm';
-  return 'winograd';
+  // Winograd's transformed maps are [16, tiles, C]: 4x the bytes of the map itself. Where they
+  // would not fit one binding (lavapipe: 128 MiB, i.e. above ~290 x 290 pixels at 100
+  // channels) the implicit GEMM, which needs no such buffer, takes over.
+  const tiles = Math.ceil(opts.height / 2) * Math.ceil(opts.width / 2);
+  return 16 * tiles * Math.max(cin, cout) * 4 > maxBinding ? 'gemm' : 'winograd';
 }
 
 interface ConvDims {
@@ -125,14 +129,14 @@ export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions &
 /** 3x3 convolution (stride 1, zero padding 1) of a channels-last map, recorded on the tape. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOptions): Tensor {
   const inputs = bias ? [x, w, bias] : [x, w];
-  const { cout } = convDims(x, w, opts);
-  if (convAlgorithm(opts) === 'winograd') {
+  const { cin, cout } = convDims(x, w, opts);
+  if (convAlgorithm(opts, cin, cout, x.rt.maxBinding) === 'winograd') {
     if (bias && bias.size !== cout) throw new Error(`conv2d: bias ${bias} does not match ${cout} output channels`);
-    const { y, v, u } = winogradConvForward(x, w, bias, opts);
+    const { y, v, ut } = winogradConvForward(x, w, bias, opts);
     return x.rt.tape.record('conv2d', inputs, y, (g) => {
       rowsOf(g, opts, cout);
       const dm = winogradOutputGrad(g, opts);
-      const grads = [x.requiresGrad ? winogradInputGrad(dm, u, opts) : null, w.requiresGrad ? winogradWeightGrad(v, dm, opts) : null, bias?.requiresGrad ? colSum(g) : null];
+      const grads = [x.requiresGrad ? winogradInputGrad(dm, ut, opts) : null, w.requiresGrad ? winogradWeightGrad(v, dm, opts) : null, bias?.requiresGrad ? colSum(g) : null];
       dm.dispose();
       return grads;
     });

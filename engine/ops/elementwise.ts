@@ -17,7 +17,6 @@ export function full(rt: Tensor['rt'], shape: readonly number[], value: number):
   return fill(rt.empty(shape), value);
 }
 
-export const zerosLike = (t: Tensor) => full(t.rt, t.shape, 0);
 export const onesLike = (t: Tensor) => full(t.rt, t.shape, 1);
 
 export function clone(t: Tensor): Tensor {
@@ -71,8 +70,3 @@ export function reluGrad(y: Tensor, dy: Tensor): Tensor {
   return dx;
 }
 
-/** Sum of several same-shaped tensors (used to combine weighted losses). */
-export function addAll(ts: Tensor[]): Tensor {
-  if (ts.length === 0) throw new Error('addAll: nothing to add');
-  return ts.slice(1).reduce((acc, t) => add(acc, t), ts[0]!);
-}

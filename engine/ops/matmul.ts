@@ -43,18 +43,13 @@ export function isCpuAdapter(rt: Tensor['rt']): boolean {
 }
 
 /**
- * On CPU adapters, GEMMs from this many flops on (the 100->100 conv3x3 layers of a 70x70
- * image: 0.9 GFLOP) run tiled with CPU_TILE, 1.4-2x faster there than the direct kernels
- * (bench/results/conv_matmul.json); its one-time compile (~10 s per kernel on lavapipe, then
- * served from Mesa's on-disk shader cache) pays off within a few dozen training steps. Smaller
- * ones take the direct kernels (kernels/direct.ts), which compile in about a second.
- * setBigGemmFlops(Infinity) sends everything to the direct kernels (e.g. short runs on a
- * machine whose shader cache is cold).
+ * On CPU adapters, implicit-GEMM convolutions (the reference path, and the fallback where
+ * Winograd's buffers do not fit) from this many flops on run tiled with CPU_TILE, 1.4-2x
+ * faster there than the direct kernels; its one-time compile (~10 s per kernel on lavapipe,
+ * then served from Mesa's on-disk shader cache) pays off within a few dozen training steps.
+ * Smaller ones take the direct kernels (kernels/direct.ts), which compile in about a second.
  */
-export let BIG_GEMM_FLOPS = 2 ** 28;
-export function setBigGemmFlops(flops: number): void {
-  BIG_GEMM_FLOPS = flops;
-}
+const BIG_GEMM_FLOPS = 2 ** 28;
 
 /** CPU_TILE narrowed to the output when one tile row / column covers it (N = 100: 112, not 128). */
 function fitTile(t: GemmTile, m: number, n: number): GemmTile {

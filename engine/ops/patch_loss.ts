@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.ts';
 import { scale } from './elementwise.ts';
 import { gramGemmRaw, l2NormalizeRows, usesLaneGram } from './gram.ts';
 import { laneMatmul } from './lane_gemm.ts';
+import { matmulRaw } from './matmul.ts';
 
 /**
  * s [n, n] (e.g. cosineGram, diagonal included) -> [1]:
@@ -33,7 +34,13 @@ function patchStats(s: Tensor, threshold: number): { loss: Tensor; coef: Tensor 
   const cols = s.size / Math.max(parts, 1);
   const psum = rt.empty([2 * parts]);
   const pcnt = rt.empty([2 * parts], 'u32');
-  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(parts, cols, f32(threshold)) }, grid1d(parts, PATCH_WG));
+  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(parts, cols, f32(threshold), 0) }, grid1d(parts, PATCH_WG));
+  return patchFinal(psum, pcnt, parts);
+}
+
+/** Stage 2 over `parts` row partials; frees them. */
+function patchFinal(psum: Tensor, pcnt: Tensor, parts: number): { loss: Tensor; coef: Tensor } {
+  const rt = psum.rt;
   const loss = rt.empty([1]);
   const coef = rt.empty([2]);
   rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: params(parts) }, [1, 1, 1]);
@@ -48,10 +55,14 @@ function patchStats(s: Tensor, threshold: number): { loss: Tensor; coef: Tensor 
  * loader applies the loss derivative w to S on the fly (no n x n gradient, S read once),
  * followed by the normalisation backward.
  */
-export function patchLossOfRows(v: Tensor, threshold = 0.55): Tensor {
+export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?: number } = {}): Tensor {
   const u = l2NormalizeRows(v);
   const [n, q] = [u.shape[0]!, u.shape[1]!];
   const rt = v.rt;
+  // S in row blocks when the whole n x n matrix would not fit one binding (lavapipe: 128 MiB,
+  // n > 5792, i.e. images above ~150 x 150 at stride 2).
+  const blockRows = opts.blockRows ?? Math.max(1, Math.floor(rt.maxBinding / (4 * n)));
+  if (blockRows < n) return blockedPatchLoss(u, threshold, blockRows);
   if (usesLaneGram(rt)) {
     // CPU adapters: the lane GEMM (kernels/lane_gemm.ts; its nt product is exactly symmetric
     // here, as a[i]*a[j] = a[j]*a[i]) and a materialised dS = g w(S), then dU = 2 dS U.
@@ -74,4 +85,47 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55): Tensor {
   return rt.tape.record('patchLossOfRows', [u], loss, (g) => [
     gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } }),
   ]);
+}
+
+/**
+ * The patch loss with S computed one row block at a time: S_b = U_b U^T [b, n] gives its rows'
+ * partial sums; the backward recomputes each S_b and takes dU_b = 2 g w(S_b) U (S is symmetric,
+ * so the rows of (dS + dS^T) U are those of 2 dS U). Twice the Gram FLOPs of the one-block form,
+ * and no binding larger than b x n. Same value and gradient up to f32 rounding.
+ */
+function blockedPatchLoss(u: Tensor, threshold: number, blockRows: number): Tensor {
+  const rt = u.rt;
+  const [n, q] = [u.shape[0]!, u.shape[1]!];
+  const blocks: Array<[number, number]> = [];
+  for (let i0 = 0; i0 < n; i0 += blockRows) blocks.push([i0, Math.min(n, i0 + blockRows)]);
+  const rowsOf = (i0: number, i1: number) => {
+    const ub = rt.empty([i1 - i0, q]);
+    rt.copyRange(u, i0 * q, ub, 0, (i1 - i0) * q);
+    return ub;
+  };
+  const gramRows = (ub: Tensor) => matmulRaw(ub, u, { transB: true });
+  const psum = rt.empty([2 * n]);
+  const pcnt = rt.empty([2 * n], 'u32');
+  for (const [i0, i1] of blocks) {
+    const ub = rowsOf(i0, i1);
+    const sb = gramRows(ub);
+    rt.dispatch(patchPartialsKernel(), { s: sb, psum, pcnt, p: params(i1 - i0, n, f32(threshold), i0) }, grid1d(i1 - i0, PATCH_WG));
+    ub.dispose();
+    sb.dispose();
+  }
+  const { loss, coef } = patchFinal(psum, pcnt, n);
+  return rt.tape.record('patchLossOfRows', [u], loss, (g) => {
+    const du = rt.empty([n, q]);
+    for (const [i0, i1] of blocks) {
+      const ub = rowsOf(i0, i1);
+      const sb = gramRows(ub);
+      const dsb = rt.empty(sb.shape);
+      rt.dispatch(patchBackwardKernel(), { s: sb, coef, g, ds: dsb, p: params(sb.size, f32(threshold)) }, grid1d(sb.size, PATCH_BWD_WG));
+      const half = matmulRaw(dsb, u);
+      const dub = scale(half, 2);
+      rt.copyRange(dub, 0, du, i0 * q, (i1 - i0) * q);
+      for (const t of [ub, sb, dsb, half, dub]) t.dispose();
+    }
+    return [du];
+  });
 }

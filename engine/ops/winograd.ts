@@ -55,12 +55,12 @@ function tileParams(c: number, dims: WinogradDims): Uint32Array {
   return params(c, dims.height, dims.width, tw, t);
 }
 
-/** U [16, Cin, Cout] from the weight [9*Cin, Cout]. */
-export function winogradWeight(w: Tensor): Tensor {
+/** U [16, Cin, Cout] and Ut [16, Cout, Cin] from the weight [9*Cin, Cout]. */
+export function winogradWeight(w: Tensor): { u: Tensor; ut: Tensor } {
   const cin = w.shape[0]! / 9, cout = w.shape[1]!;
-  const out = w.rt.empty([16, cin, cout]);
-  w.rt.dispatch(winogradWeightKernel(), { src: w, dst: out, p: params(cout, cin) }, winogradGrid(cout, cin));
-  return out;
+  const u = w.rt.empty([16, cin, cout]), ut = w.rt.empty([16, cout, cin]);
+  w.rt.dispatch(winogradWeightKernel(), { src: w, dst: u, dstT: ut, p: params(cout, cin) }, winogradGrid(cout, cin));
+  return { u, ut };
 }
 
 /** V [16, T, C] from x [H*W, C]. */
@@ -72,16 +72,17 @@ export function winogradInput(x: Tensor, dims: WinogradDims): Tensor {
 }
 
 /** Forward: y [H*W, Cout] (+ bias). Returns y and the V it made (the backward's dW needs it). */
-export function winogradConvForward(x: Tensor, w: Tensor, bias: Tensor | null, dims: WinogradDims): { y: Tensor; v: Tensor; u: Tensor } {
+export function winogradConvForward(x: Tensor, w: Tensor, bias: Tensor | null, dims: WinogradDims): { y: Tensor; v: Tensor; ut: Tensor } {
   const rt = x.rt;
   const cin = x.shape[1]!, cout = w.shape[1]!, { t } = tilesOf(dims);
-  const u = winogradWeight(w);
+  const { u, ut } = winogradWeight(w);
   const v = winogradInput(x, dims);
   const m = batchedMatmulRaw(v, u, 16, t, cout, cin);
   const y = rt.empty([dims.height * dims.width, cout]);
   rt.dispatch(winogradOutputKernel(!!bias), bias ? { src: m, bias, dst: y, p: tileParams(cout, dims) } : { src: m, dst: y, p: tileParams(cout, dims) }, winogradGrid(cout, t));
   m.dispose();
-  return { y, v, u };
+  u.dispose();
+  return { y, v, ut };
 }
 
 /** dM [16, T, Cout] from dY [H*W, Cout]. */
@@ -92,11 +93,11 @@ export function winogradOutputGrad(g: Tensor, dims: WinogradDims): Tensor {
   return out;
 }
 
-/** dX [H*W, Cin] from dM and U. */
-export function winogradInputGrad(dm: Tensor, u: Tensor, dims: WinogradDims): Tensor {
+/** dX [H*W, Cin] from dM and Ut. */
+export function winogradInputGrad(dm: Tensor, ut: Tensor, dims: WinogradDims): Tensor {
   const rt = dm.rt;
-  const cin = u.shape[1]!, cout = u.shape[2]!, { t } = tilesOf(dims);
-  const dv = batchedMatmulRaw(dm, u, 16, t, cin, cout, false, true);
+  const cout = ut.shape[1]!, cin = ut.shape[2]!, { t } = tilesOf(dims);
+  const dv = batchedMatmulRaw(dm, ut, 16, t, cin, cout);
   const patches = rt.empty([16, t, cin]);
   rt.dispatch(winogradInputTransposeKernel(), { src: dv, dst: patches, p: tileParams(cin, dims) }, winogradGrid(cin, t));
   dv.dispose();

@@ -3,25 +3,10 @@
 // per-invocation block (rows x cols) and the workgroup: 1x1x1, odd, 257, and batches.
 import { test } from 'uvu';
 import { params } from '../../engine/index.ts';
-import { laneGemmGrid, laneGemmKernel, LANE_SHAPES, type LaneVariant } from '../../kernels/lane_gemm.ts';
+import { laneGemmGrid, laneGemmKernel, LANE_SHAPES } from '../../kernels/lane_gemm.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, randn } from '../helpers.ts';
-
-function ref(a: Float32Array, b: Float32Array, bias: Float32Array | null, batch: number, m: number, n: number, k: number, v: LaneVariant): Float64Array {
-  const c = new Float64Array(batch * m * n);
-  for (let z = 0; z < batch; z++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = bias ? bias[j]! : 0;
-        for (let t = 0; t < k; t++) {
-          const av = a[z * m * k + (v === 'tn' ? t * m + i : i * k + t)]!;
-          const bv = b[z * k * n + (v === 'nt' ? j * k + t : t * n + j)]!;
-          s += av * bv;
-        }
-        c[(z * m + i) * n + j] = s;
-      }
-  return c;
-}
+import { batchedMatmulRef as ref } from './matmul_ref.ts';
 
 // f32 sums of k products: rtol 1e-4 + 1e-5 x max|expected| (see conv2d.test.ts).
 const tol = { rtol: 1e-4, absTol: 1e-5 };

@@ -2,7 +2,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkBindings, segmentIndex, segmentMajority } from '../../engine/index.ts';
 import { majorityCapacity, segmentMajorityKernel } from '../../kernels/refine.ts';
-import { SuperpixelRefiner } from '../../model/refine.ts';
 import { testEngine } from '../gpu.ts';
 import { rng } from '../helpers.ts';
 
@@ -83,20 +82,20 @@ test('ties go to the smallest label; out-of-range labels are ignored; none in ra
   assert.equal(Array.from(got), [2, 2, 1, 2, 1, -1, 2, -1, 0]);
 });
 
-test('the refiner reuses its index across calls and writes into a given output', async () => {
+test('one segment index serves many majority votes, each writing into a given output', async () => {
   const rt = await testEngine();
   const ids = randomSegments(700, 40, 3);
-  const refiner = new SuperpixelRefiner(rt, { labels: ids, count: 40 });
+  const index = segmentIndex(rt, ids, 40);
   const r = rng(4);
   await rt.scopeAsync(async () => {
     const out = rt.empty([700], 'i32');
     for (let round = 0; round < 3; round++) {
       const labels = Int32Array.from(ids, () => Math.floor(r() * 5));
-      refiner.refine(rt.fromData(labels, [700], 'i32'), 5, out);
+      segmentMajority(rt.fromData(labels, [700], 'i32'), index, 5, out);
       assert.equal(Array.from(await out.read()), Array.from(cpuMajority(labels, ids, 40, 5)), `round ${round}`);
     }
   });
-  refiner.dispose();
+  index.dispose();
 });
 
 test('segmentIndex rejects ids outside 0..count-1; kernels declare their bindings', async () => {

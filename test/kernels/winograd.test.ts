@@ -5,6 +5,7 @@ import { batchedMatmulRaw } from '../../engine/ops/winograd.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
 import { refForward, refInputGrad, refWeightGrad } from './conv_ref.ts';
+import { batchedMatmulRef } from './matmul_ref.ts';
 
 // Float error of F(2x2, 3x3): the transforms add and subtract up to 4 inputs twice (B^T d B)
 // and the weight transform halves, so each product term carries a few more roundings than in
@@ -70,6 +71,9 @@ test('conv2d picks Winograd by default, the implicit GEMM when asked or given a 
   assert.is(convAlgorithm(dims), 'winograd');
   assert.is(convAlgorithm({ ...dims, algorithm: 'gemm' }), 'gemm');
   assert.is(convAlgorithm({ ...dims, tile: { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 } }), 'gemm');
+  // 512 x 512 x 100: the transformed map (16 x 65536 x 100 floats, 400 MiB) is over a 128 MiB binding.
+  assert.is(convAlgorithm({ height: 512, width: 512 }, 100, 100, 2 ** 27), 'gemm');
+  assert.is(convAlgorithm({ height: 256, width: 256 }, 100, 100, 2 ** 27), 'winograd');
 });
 
 test('gradient of Winograd conv2d (x, W, b) on 5x3, 3 -> 4 by finite differences', async () => {
@@ -87,22 +91,6 @@ test('gradient of Winograd conv2d (x, W, b) on 5x3, 3 -> 4 by finite differences
   );
 });
 
-function refBatched(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array {
-  const out = new Float64Array(batch * m * n);
-  for (let z = 0; z < batch; z++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) {
-          const av = a[z * m * k + (transA ? q * m + i : i * k + q)]!;
-          const bv = b[z * k * n + (transB ? j * k + q : q * n + j)]!;
-          s += av * bv;
-        }
-        out[(z * m + i) * n + j] = s;
-      }
-  return out;
-}
-
 for (const [batch, m, n, k] of [
   [1, 1, 1, 1],
   [3, 7, 5, 9],
@@ -118,7 +106,7 @@ for (const [batch, m, n, k] of [
       const rt = await testEngine();
       const a = randn(batch * m * k, m + k), b = randn(batch * k * n, n + 1);
       const got = await rt.scopeAsync(() => batchedMatmulRaw(rt.fromData(a, [batch * m * k]), rt.fromData(b, [batch * k * n]), batch, m, n, k, ta, tb).read());
-      assertClose(got, refBatched(a, b, batch, m, n, k, ta, tb), { rtol: 1e-4, absTol: 1e-5, what: 'batched matmul' });
+      assertClose(got, batchedMatmulRef(a, b, null, batch, m, n, k, ta ? 'tn' : tb ? 'nt' : 'nn'), { rtol: 1e-4, absTol: 1e-5, what: 'batched matmul' });
     });
 
 test.run();
