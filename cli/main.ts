@@ -2,11 +2,13 @@
 // exports `register(program)`. Errors the user can fix (bad input or options, no WebGPU adapter)
 // print one clear line and exit 1; anything else is a bug: stack trace, exit 2.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { commands } from './commands/index.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+// ../package.json from the sources, ../../package.json from the build (dist/cli/main.js).
+const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) => existsSync(u))!;
+const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
 const program = new Command('msinet')
   .description(

@@ -7,6 +7,7 @@ import { npyToInt32 } from '../io/npy.ts';
 import { openImzml } from '../io/imzml/node.ts';
 import type { ReaderOptions } from '../io/imzml/reader.ts';
 import { preprocessImzml, type PreprocessOptions } from '../io/preprocess.ts';
+import { featureGrid } from '../io/feature-grid.ts';
 import type { SegmentInput } from '../model/segment.ts';
 import { UserError } from './errors.ts';
 
@@ -44,15 +45,11 @@ export async function loadInput(
     const file = await openImzml(path, reader);
     try {
       const fm = await preprocessImzml(file, { ...pre, onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
-      const n = fm.width * fm.height;
       // The network sees the whole grid: one dense float32 matrix, masked pixels included.
-      const gib = (n * fm.nFeatures * 4) / 2 ** 30;
+      const gib = (fm.width * fm.height * fm.nFeatures * 4) / 2 ** 30;
       if (gib > 4) throw new UserError(`${path}: the ${fm.width} x ${fm.height} grid with ${fm.nFeatures} features needs ${gib.toFixed(1)} GiB as one matrix (limit 4 GiB); lower --top-k`);
-      const full = new Float32Array(n * fm.nFeatures);
-      let row = 0;
-      for (let i = 0; i < n; i++) if (fm.mask[i]) full.set(fm.features.subarray(row * fm.nFeatures, ++row * fm.nFeatures), i * fm.nFeatures);
       return {
-        input: { features: full, height: fm.height, width: fm.width, channels: fm.nFeatures, mask: fm.mask },
+        input: featureGrid(fm),
         kind: 'imzml',
         mzValues: fm.mzValues,
         warning: fm.negatives.first

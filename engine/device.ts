@@ -5,16 +5,20 @@ export interface AdapterReport {
   vendor: string;
   architecture: string;
   description: string;
-  backend: 'node-dawn' | 'browser';
+  /** 'host': a GPUDevice the embedding app created and handed to createEngine({ device }). */
+  backend: 'node-dawn' | 'browser' | 'host';
 }
 
 export interface GpuContext {
   /** Held so it outlives the device: Dawn's Node binding frees its instance when the GPU
    *  object is garbage-collected, and a live device then crashes in ProcessEvents. */
-  gpu: GPU;
+  gpu?: GPU;
   device: GPUDevice;
-  adapter: GPUAdapter;
+  /** Absent for a host device (an app's device does not say which adapter made it). */
+  adapter?: GPUAdapter;
   report: AdapterReport;
+  /** False for a host device: destroy() then waits for submitted work and leaves it alive. */
+  ownsDevice: boolean;
   destroy(): Promise<void>;
 }
 
@@ -46,9 +50,29 @@ async function getGpu(): Promise<{ gpu: GPU; backend: AdapterReport['backend'] }
 
 export interface DeviceOptions {
   powerPreference?: GPUPowerPreference;
+  /**
+   * A GPUDevice the host app already owns (e.g. the one its renderer uses). The engine then
+   * runs on it and never destroys it. Its limits are used as they are: request large
+   * maxStorageBufferBindingSize / maxBufferSize for large images.
+   */
+  device?: GPUDevice;
+}
+
+/** Wraps an app's own device: destroy() only waits for the engine's submitted work. */
+export function hostGpuContext(device: GPUDevice): GpuContext {
+  const info = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return {
+    device,
+    report: { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', description: info?.description ?? '', backend: 'host' },
+    ownsDevice: false,
+    async destroy() {
+      await device.queue.onSubmittedWorkDone();
+    },
+  };
 }
 
 export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuContext> {
+  if (opts.device) return hostGpuContext(opts.device);
   let gpu: GPU, backend: AdapterReport['backend'];
   try {
     ({ gpu, backend } = await getGpu());
@@ -89,6 +113,7 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
     device,
     adapter,
     report,
+    ownsDevice: true,
     async destroy() {
       if (destroyed) return;
       destroyed = true;

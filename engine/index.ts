@@ -8,8 +8,8 @@ import { Runtime } from './runtime.ts';
 export { Tensor } from './tensor.ts';
 export type { DType } from './tensor.ts';
 export { Runtime, reflectBindings, checkBindings, GpuDeviceLostError } from './runtime.ts';
-export { createGpuContext, describeAdapter, NoAdapterError } from './device.ts';
-export type { AdapterReport, GpuContext } from './device.ts';
+export { createGpuContext, hostGpuContext, describeAdapter, NoAdapterError } from './device.ts';
+export type { AdapterReport, GpuContext, DeviceOptions as CreateEngineOptions } from './device.ts';
 export { params, f32, i32 } from './params.ts';
 export type { KernelTime } from './profiler.ts';
 export * from './ops/elementwise.ts';
@@ -26,7 +26,15 @@ export function backwardWith(output: Tensor, gradOutput: Tensor): void {
   tapeBackward(output, { add, clone, onesLike }, gradOutput);
 }
 
-/** Creates a device and a runtime over it. Call `rt.destroy()` when done so Node can exit. */
+/**
+ * A runtime over a new device (Node: Dawn; browser: navigator.gpu), or over the app's own
+ * device with `createEngine({ device })`. On a device it is given, the engine creates storage,
+ * uniform and staging buffers (a pool, reused across steps), compute pipelines and bind groups,
+ * and sets an 'uncapturederror' listener; `rt.destroy()` destroys its buffers, removes the
+ * listener and leaves the device alive (pipelines and bind groups have no destroy() in WebGPU;
+ * they go with the runtime once it is unreferenced). On a device it created, destroy() also
+ * destroys the device, which lets a Node process exit.
+ */
 export async function createEngine(opts: DeviceOptions = {}): Promise<Runtime> {
   return new Runtime(await createGpuContext(opts));
 }

@@ -77,11 +77,8 @@ export class Runtime {
     this.maxWorkgroups = ctx.device.limits.maxComputeWorkgroupsPerDimension;
     // A validation error (bad WGSL, a bad binding) would otherwise only be printed by Dawn while
     // the results silently read as zeros: keep the first one and throw it at the next readback.
-    ctx.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
-      // Out of memory is a limit of this GPU, not a bug: it gets its own name so callers can say so.
-      const oom = e.error.constructor?.name === 'GPUOutOfMemoryError';
-      this.deviceError ??= Object.assign(new Error(`${oom ? 'GPU out of memory' : 'WebGPU error'}: ${e.error.message}`), oom ? { name: 'GpuOutOfMemoryError' } : {});
-    };
+    // A listener, not onuncapturederror, so an app's own handler on its device stays in place.
+    ctx.device.addEventListener('uncapturederror', this.onDeviceError);
     this.pool = new BufferPool(this.device);
     this.lost = ctx.device.lost.then((info) => (this.lostError = new GpuDeviceLostError(String(info.reason ?? 'unknown'), info.message)));
   }
@@ -107,6 +104,13 @@ export class Runtime {
       throw lost ?? e;
     }
   }
+
+  private readonly onDeviceError = (event: Event): void => {
+    const e = event as GPUUncapturedErrorEvent;
+    // Out of memory is a limit of this GPU, not a bug: it gets its own name so callers can say so.
+    const oom = e.error.constructor?.name === 'GPUOutOfMemoryError';
+    this.deviceError ??= Object.assign(new Error(`${oom ? 'GPU out of memory' : 'WebGPU error'}: ${e.error.message}`), oom ? { name: 'GpuOutOfMemoryError' } : {});
+  };
 
   get limits(): GPUSupportedLimits {
     return this.device.limits;
@@ -395,6 +399,7 @@ export class Runtime {
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
     this.pool.destroyAll();
+    this.device.removeEventListener('uncapturederror', this.onDeviceError);
     await this.ctx.destroy();
   }
 }

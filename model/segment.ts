@@ -36,7 +36,9 @@ export interface SegmentOptions extends Partial<Omit<TrainOptions, 'weights' | '
   /** Ground-truth labels per pixel (H*W); adds ARI and NMI to the report. */
   truth?: ArrayLike<number>;
   silhouetteSample?: number;
-  onProgress?: (phase: string, info: { iteration?: number; total?: number; labels?: number; loss?: number }) => void;
+  onProgress?: (phase: string, info: { iteration?: number; total?: number; labels?: number; loss?: number; readLabels?: () => Promise<Int32Array> }) => void;
+  /** Stops training after the current iteration (e.g. a Stop button); the result is then computed as usual. */
+  signal?: { readonly aborted: boolean };
 }
 
 export interface SegmentReport {
@@ -63,6 +65,8 @@ export interface SegmentReport {
   otherFinalLabels?: { rule: 'stop' | 'forward'; labels: number; ari: number; nmi: number };
   silhouette: number | null;
   constantFeatures: number[];
+  /** True when options.signal stopped training before the stopping rule or maxIter. */
+  stopped?: boolean;
 }
 
 export interface SegmentResult {
@@ -135,8 +139,8 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     rt,
     { x: image, height, width, channels: k, superpixels: sp.labels, inputScale: opts.inputScale, ...(mask ? { mask } : {}) },
     opts.train,
-    (info) => options.onProgress?.('train', { iteration: info.iteration, total: opts.train.maxIter, labels: info.labels, loss: info.loss }),
-    { otherLabels: options.truth !== undefined },
+    (info) => options.onProgress?.('train', { iteration: info.iteration, total: opts.train.maxIter, labels: info.labels, loss: info.loss, readLabels: info.readLabels }),
+    { otherLabels: options.truth !== undefined, ...(options.signal ? { signal: options.signal } : {}) },
   );
   const tTrain = now();
 
@@ -160,6 +164,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     labelCounts: train.labelCounts,
     silhouette: null,
     constantFeatures: constant,
+    ...(options.signal?.aborted ? { stopped: true } : {}),
   };
   if (options.truth) {
     if (options.truth.length !== n) throw new InputError(`truth has ${options.truth.length} labels, the image has ${n} pixels`);

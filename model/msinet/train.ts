@@ -74,6 +74,11 @@ export interface IterationInfo {
   iteration: number;
   labels: number;
   loss: number;
+  /**
+   * This iteration's argmax labels (raw, 0..q-1). Call it inside the callback: the copy is
+   * recorded then, before the next iteration reuses the buffer. For live views; costs a readback.
+   */
+  readLabels(): Promise<Int32Array>;
 }
 
 export interface TrainResult {
@@ -95,6 +100,8 @@ export interface TrainResult {
 export interface TrainExtras {
   /** Also return the labels of the other final-labels rule (to score both rules on one run). */
   otherLabels?: boolean;
+  /** Checked after every iteration: when aborted, training ends there as if it had converged. */
+  signal?: { readonly aborted: boolean };
 }
 
 export async function trainMsinet(
@@ -160,9 +167,10 @@ export async function trainMsinet(
       iterations = it + 1;
       losses.push(loss);
       labelCounts.push(count);
-      onIteration?.({ iteration: iterations, labels: count, loss });
+      const current = stopLabels as Tensor | null;
+      onIteration?.({ iteration: iterations, labels: count, loss, readLabels: async () => (await current!.read()) as Int32Array });
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at iteration ${iterations}`);
-      if (count <= opts.minLabels) break;
+      if (count <= opts.minLabels || extras.signal?.aborted) break;
     }
     const atStop = async () => (await stopLabels!.read()) as Int32Array;
     // The reference takes its final labels from one more forward pass, still in train mode.
