@@ -36,9 +36,12 @@ test('engine + MSInet pipeline run in headless Chromium and match Node', async (
     // The same computation on Dawn in this process.
     const rt = await testEngine();
     const node = await smokeConv(rt);
-    // Different adapters may pick different kernels (summation order): f32 rounding only.
-    assertClose(r.conv, node.conv, { rtol: 1e-5, absTol: 1e-6, what: 'conv in browser vs Node' });
-    assertClose(r.gradW, node.gradW, { rtol: 1e-5, absTol: 1e-6, what: 'dW in browser vs Node' });
+    // Both sides run Winograd F(4x4, 3x3), whose result is within ~1e-5 x max|output| of the exact
+    // one (test/kernels/winograd.test.ts); two drivers round its transforms differently, so the
+    // two may differ by about twice that. A wrong kernel is off by the size of the terms.
+    const tol = { rtol: 1e-4, absTol: 3e-5 };
+    assertClose(r.conv, node.conv, { ...tol, what: 'conv in browser vs Node' });
+    assertClose(r.gradW, node.gradW, { ...tol, what: 'dW in browser vs Node' });
     assert.is(r.labels.length, 64);
     assert.ok(r.iterations >= 1 && r.iterations <= 2);
     assert.ok(r.labels.every((l: number) => Number.isInteger(l) && l >= 0));
