@@ -46,7 +46,11 @@ test('two reads in flight when the device goes: both reject, no unhandled reject
   const rt = await createEngine();
   const unhandled: unknown[] = [];
   const note = (e: unknown) => unhandled.push(e);
-  process.on('unhandledRejection', note);
+  // Node reports unhandled rejections on `process`, a page (the browser suite) on the window.
+  const proc = (globalThis as { process?: { on(e: string, f: (e: unknown) => void): void; off(e: string, f: (e: unknown) => void): void } }).process;
+  const onPage = (ev: Event) => note((ev as PromiseRejectionEvent).reason);
+  if (proc) proc.on('unhandledRejection', note);
+  else globalThis.addEventListener('unhandledrejection', onPage);
   try {
     const a = rt.fromData([1, 2], [2]), b = rt.fromData([3], [1]);
     await rt.read(a);
@@ -57,7 +61,8 @@ test('two reads in flight when the device goes: both reject, no unhandled reject
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(unhandled.map(String), []);
   } finally {
-    process.off('unhandledRejection', note);
+    if (proc) proc.off('unhandledRejection', note);
+    else globalThis.removeEventListener('unhandledrejection', onPage);
     await within(rt.destroy(), 10_000, 'destroy');
   }
 });

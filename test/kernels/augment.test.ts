@@ -136,7 +136,11 @@ for (const [views, h, w] of [[1, 3, 5], [3, 9, 11], [2, 33, 17]] as const) {
       // Dropped pixels are decided by an integer hash and an f32 compare: exactly as on the CPU.
       for (let i = 0; i < got.length; i++) if (want.dropped[i]) assert.is(got[i], 0, `pixel ${i} dropped`);
       assert.ok(want.dropped.some((d) => d === 0) && want.dropped.some((d) => d === 1), 'some pixels dropped, some kept');
-      assertClose(got, want.out, { rtol: 1e-4, absTol: 2e-5, what: 'photometric' });
+      // The noise's Box-Muller uses log and cos, which WGSL only bounds loosely (cos: 2^-11 absolute
+      // on [-pi, pi]); with noise sigmas up to 0.05 and |n| < 5 that is ~1.2e-4 at most, seen as
+      // 4e-5 on Chromium's SwiftShader (lavapipe matches the CPU to ~1e-6). Anything wrong in the
+      // blur, jitter or hash is off by far more.
+      assertClose(got, want.out, { rtol: 1e-4, absTol: 2e-4, what: 'photometric' });
       const again = await photometric(...args, h, w, 77).read();
       assert.equal(Array.from(again), Array.from(got), 'same seed, same view');
       const other = await photometric(...args, h, w, 78).read();
