@@ -65,6 +65,8 @@ export class Runtime {
   /** Set once the device is lost; every later call rejects with it instead of hanging. */
   private lostError: GpuDeviceLostError | null = null;
   private readonly lost: Promise<GpuDeviceLostError>;
+  /** Rejecters of the waits in flight (guard), called when the device is lost. */
+  private readonly lostWaiters = new Set<(e: Error) => void>();
   submitCount = 0;
 
   /** Read once: the device's limits object is a native wrapper, no need to query it per op. */
@@ -80,7 +82,12 @@ export class Runtime {
     // A listener, not onuncapturederror, so an app's own handler on its device stays in place.
     ctx.device.addEventListener('uncapturederror', this.onDeviceError);
     this.pool = new BufferPool(this.device);
-    this.lost = ctx.device.lost.then((info) => (this.lostError = new GpuDeviceLostError(String(info.reason ?? 'unknown'), info.message)));
+    this.lost = ctx.device.lost.then((info) => {
+      const e = (this.lostError = new GpuDeviceLostError(String(info.reason ?? 'unknown'), info.message));
+      for (const reject of this.lostWaiters) reject(e);
+      this.lostWaiters.clear();
+      return e;
+    });
   }
 
   private throwIfLost(): void {
@@ -96,12 +103,20 @@ export class Runtime {
     // must not go unhandled while the lost error is the one thrown.
     work.catch(() => {});
     this.throwIfLost();
+    // A fresh promise per wait, rejected from the device's lost handler: racing `this.lost` itself
+    // would leave one reaction on it per readback for as long as the device lives.
+    let reject!: (e: Error) => void;
+    const lostNow = new Promise<never>((_, r) => (reject = r));
+    lostNow.catch(() => {});
+    this.lostWaiters.add(reject);
     try {
-      return await Promise.race([work, this.lost.then((e) => Promise.reject(e))]);
+      return await Promise.race([work, lostNow]);
     } catch (e) {
       // A map that fails because the device was destroyed rejects before the lost event.
       const lost = await Promise.race([this.lost, new Promise<null>((r) => setTimeout(() => r(null), 200))]);
       throw lost ?? e;
+    } finally {
+      this.lostWaiters.delete(reject);
     }
   }
 
