@@ -6,7 +6,6 @@ import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
 import { scale } from './elementwise.ts';
 import { gramGemmRaw, l2NormalizeRows, usesLaneGram } from './gram.ts';
-import { laneMatmul } from './lane_gemm.ts';
 import { matmulRaw } from './matmul.ts';
 
 /**
@@ -62,24 +61,9 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   // S in row blocks when the whole n x n matrix would not fit one binding (lavapipe: 128 MiB,
   // n > 5792, i.e. images above ~150 x 150 at stride 2).
   const blockRows = opts.blockRows ?? Math.max(1, Math.floor(rt.maxBinding / (4 * n)));
-  if (blockRows < n) return blockedPatchLoss(u, threshold, blockRows);
-  if (usesLaneGram(rt)) {
-    // CPU adapters: the lane GEMM (kernels/lane_gemm.ts; its nt product is exactly symmetric
-    // here, as a[i]*a[j] = a[j]*a[i]) and a materialised dS = g w(S), then dU = 2 dS U.
-    // Same value and gradient as the fused form up to f32 rounding; it compiles in seconds
-    // where the 13x13-block Gram kernels took 20-40 s cold.
-    const s = laneMatmul(u, u, 'nt', 1, n, n, q);
-    const { loss, coef } = patchStats(s, threshold);
-    return rt.tape.record('patchLossOfRows', [u], loss, (g) => {
-      const ds = rt.empty([n, n]);
-      rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(n * n, f32(threshold)) }, grid1d(n * n, PATCH_BWD_WG));
-      const half = laneMatmul(ds, u, 'nn', 1, n, q, n);
-      ds.dispose();
-      const du = scale(half, 2);
-      half.dispose();
-      return [du];
-    });
-  }
+  // CPU adapters take the materialised form on the lane GEMM (kernels/lane_gemm.ts), which
+  // compiles in seconds where the 13x13-block Gram kernels below took 20-40 s cold.
+  if (blockRows < n || usesLaneGram(rt)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
   const { loss, coef } = patchStats(s, threshold);
   return rt.tape.record('patchLossOfRows', [u], loss, (g) => [
@@ -88,43 +72,49 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
 }
 
 /**
- * The patch loss with S computed one row block at a time: S_b = U_b U^T [b, n] gives its rows'
- * partial sums; the backward recomputes each S_b and takes dU_b = 2 g w(S_b) U (S is symmetric,
- * so the rows of (dS + dS^T) U are those of 2 dS U). Twice the Gram FLOPs of the one-block form,
- * and no binding larger than b x n. Same value and gradient up to f32 rounding.
+ * The patch loss from S = U U^T materialised one row block at a time (one block when it fits a
+ * binding): S_b = U_b U^T [b, n] gives its rows' partial sums, and dU_b = 2 g w(S_b) U (S is
+ * symmetric, so the rows of (dS + dS^T) U are those of 2 dS U; the plain products keep it exactly
+ * symmetric, a[i]*a[j] = a[j]*a[i]). With several blocks the backward recomputes each S_b (twice
+ * the Gram FLOPs, no binding larger than b x n); one block is kept from the forward. Same value
+ * and gradient as the fused form up to f32 rounding.
  */
-function blockedPatchLoss(u: Tensor, threshold: number, blockRows: number): Tensor {
+function rowBlockPatchLoss(u: Tensor, threshold: number, blockRows: number): Tensor {
   const rt = u.rt;
   const [n, q] = [u.shape[0]!, u.shape[1]!];
   const blocks: Array<[number, number]> = [];
   for (let i0 = 0; i0 < n; i0 += blockRows) blocks.push([i0, Math.min(n, i0 + blockRows)]);
-  const rowsOf = (i0: number, i1: number) => {
+  const single = blocks.length === 1;
+  const gramRows = (i0: number, i1: number) => {
+    if (single) return matmulRaw(u, u, { transB: true });
     const ub = rt.empty([i1 - i0, q]);
     rt.copyRange(u, i0 * q, ub, 0, (i1 - i0) * q);
-    return ub;
+    const sb = matmulRaw(ub, u, { transB: true });
+    ub.dispose();
+    return sb;
   };
-  const gramRows = (ub: Tensor) => matmulRaw(ub, u, { transB: true });
   const psum = rt.empty([2 * n]);
   const pcnt = rt.empty([2 * n], 'u32');
+  let kept: Tensor | null = null;
   for (const [i0, i1] of blocks) {
-    const ub = rowsOf(i0, i1);
-    const sb = gramRows(ub);
+    const sb = gramRows(i0, i1);
     rt.dispatch(patchPartialsKernel(), { s: sb, psum, pcnt, p: params(i1 - i0, n, f32(threshold), i0) }, grid1d(i1 - i0, PATCH_WG));
-    ub.dispose();
-    sb.dispose();
+    if (single) kept = sb;
+    else sb.dispose();
   }
   const { loss, coef } = patchFinal(psum, pcnt, n);
   return rt.tape.record('patchLossOfRows', [u], loss, (g) => {
-    const du = rt.empty([n, q]);
+    const du = single ? null : rt.empty([n, q]);
     for (const [i0, i1] of blocks) {
-      const ub = rowsOf(i0, i1);
-      const sb = gramRows(ub);
+      const sb = kept ?? gramRows(i0, i1);
       const dsb = rt.empty(sb.shape);
       rt.dispatch(patchBackwardKernel(), { s: sb, coef, g, ds: dsb, p: params(sb.size, f32(threshold)) }, grid1d(sb.size, PATCH_BWD_WG));
       const half = matmulRaw(dsb, u);
       const dub = scale(half, 2);
+      for (const t of [sb, dsb, half]) t.dispose();
+      if (!du) return [dub];
       rt.copyRange(dub, 0, du, i0 * q, (i1 - i0) * q);
-      for (const t of [ub, sb, dsb, half, dub]) t.dispose();
+      dub.dispose();
     }
     return [du];
   });

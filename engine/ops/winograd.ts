@@ -13,11 +13,9 @@ import {
   winogradProducts,
   type WinogradTile,
 } from '../../kernels/winograd.ts';
-import { batchedMatmulFamily, gemmGrid, gemmKernel, gemmParams, type GemmTile } from '../../kernels/matmul.ts';
 import { params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
-import { laneMatmul } from './lane_gemm.ts';
-import { gemmPlan, isCpuAdapter } from './matmul.ts';
+import { batchedMatmulRaw } from './matmul.ts';
 
 export interface WinogradDims {
   height: number;
@@ -35,28 +33,6 @@ export const tilesOf = (dims: WinogradDims) => {
   return { m, tw, t: Math.ceil(dims.height / m) * tw, xi: winogradProducts(m) };
 };
 
-/**
- * C[b] = op(A[b]) op(B[b]) for b < batch: a, b, out are stacks ([batch, ...] flattened).
- * A is [M, K] per batch ([K, M] when transA), B [K, N] ([N, K] when transB).
- */
-export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number, n: number, k: number, transA = false, transB = false, tile?: GemmTile): Tensor {
-  if (a.size !== batch * m * k || b.size !== batch * k * n)
-    throw new Error(`batchedMatmul: ${a} / ${b} are not ${batch} x [${m}x${k}] / [${k}x${n}] stacks`);
-  if (transA && transB) throw new Error('batchedMatmul: A^T B^T is not supported');
-  const rt = a.rt;
-  if (batch > rt.maxWorkgroups) throw new Error(`batchedMatmul: batch ${batch} over the ${rt.maxWorkgroups} limit`);
-  // CPU adapters: the lane GEMM (1.2-2.2x the tiled core there); GPUs: workgroup-memory tiles.
-  if (!tile && isCpuAdapter(rt)) return laneMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', batch, m, n, k);
-  const out = rt.empty([batch, m, n]);
-  if (m === 0 || n === 0 || batch === 0) return out;
-  const plan = gemmPlan(rt, m, n, k * batch, tile, false);
-  const t = plan as GemmTile; // directOk = false: always a tile
-  const fill4 = (transA ? m : k) % 4 === 0 && (transB ? k : n) % 4 === 0;
-  const spec = gemmKernel(batchedMatmulFamily(transA, transB), { tile: t, fill4, store4: n % 4 === 0, batched: true });
-  const [gx, gy] = gemmGrid(m, n, 1, t);
-  rt.dispatch(spec, { a, b, c: out, p: params(...gemmParams(m, n, k, k)) }, [gx, gy, batch]);
-  return out;
-}
 
 function tileParams(c: number, dims: WinogradDims): Uint32Array {
   const { tw, t } = tilesOf(dims);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backwardWith, conv2d, type Tensor } from '../../engine/index.ts';
-import { batchedMatmulRaw } from '../../engine/ops/winograd.ts';
+import { batchedMatmulRaw } from '../../engine/ops/matmul.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
 import { refForward, refInputGrad, refWeightGrad } from './conv_ref.ts';
