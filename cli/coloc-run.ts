@@ -8,23 +8,20 @@ import { prepareOutputDir, removeCreatedFolders } from './output-location.ts';
 import { recoverResultSet } from './result-set.ts';
 import { acquireRunLock } from './run-lock.ts';
 import { UserError } from './errors.ts';
+import { parseChoice, parseInteger, parseNumber, parseSeed } from './options.ts';
 import { Progress } from './progress.ts';
 import { loadTruth, parseShape } from './segment-input.ts';
 
 type Opts = Record<string, string | boolean | undefined>;
 
+// Optional options through the shared strict parsers (cli/options.ts: plain decimals only).
 function num(name: string, v: string | boolean | undefined, integer = false): number | undefined {
   if (v === undefined) return undefined;
-  const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)))
-    throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${v}"`);
-  return x;
+  return integer ? parseInteger(name, v) : parseNumber(name, v);
 }
 
 function oneOf<T extends string>(name: string, v: string | boolean | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new UserError(`--${name} must be ${allowed.join(' or ')}, got "${v}"`);
-  return v as T;
+  return v === undefined ? undefined : parseChoice(name, v, allowed);
 }
 
 /** "#12" or an integer without m/z = image index; otherwise the image with the nearest m/z. */
@@ -61,7 +58,7 @@ export async function runColoc(path: string, o: Opts): Promise<void> {
   const log = (s: string) => quiet || process.stderr.write(s + '\n');
   const layout = (o.layout ?? 'hwc') as StackLayout;
   const options = {
-    seed: num('seed', o.seed, true),
+    seed: o.seed === undefined ? undefined : parseSeed(o.seed),
     k: num('k', o.k, true),
     neighbors: num('neighbors', o.neighbors, true),
     epochs: num('epochs', o.epochs, true),
