@@ -3,6 +3,7 @@
 // (validateSegmentOptions) run here too, on the same values segment() will get.
 import { DEFAULT_MAX_SPECTRUM_POINTS } from '../io/imzml/reader.ts';
 import { DEFAULT_MAX_BINS, DEFAULT_MAX_GRID_PIXELS, type PreprocessOptions } from '../io/preprocess.ts';
+import { SEGMENT_DEFAULTS as D } from '../model/defaults.ts';
 import { validateSegmentOptions, type SegmentOptions } from '../model/segment.ts';
 import { UserError } from './errors.ts';
 import { parseChoice, parseInteger, parseNumber, parseSeed } from './options.ts';
@@ -24,7 +25,7 @@ export interface SegmentPlan {
 }
 
 /** Files `msinet segment` writes into its output folder. */
-export const SEGMENT_OUTPUTS = ['labels.npy', 'segmentation.png', 'segments.csv', 'report.json'] as const;
+export const SEGMENT_OUTPUTS = ['labels.npy', 'segmentation.png', 'segments.csv', 'confidence.npy', 'confidence.png', 'report.json'] as const;
 
 function str(o: RawOptions, key: string): string | undefined {
   const v = o[key];
@@ -40,17 +41,18 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
   const truth = str(o, 'truth');
   if (truth !== undefined && truth.trim() === '') throw new UserError('--truth must name a file, got ""');
   const model: SegmentOptions = {
-    seed: parseSeed(o.seed ?? '0'),
-    maxIter: parseInteger('max-iter', o.maxIter ?? '300', { min: 1 }),
-    minLabels: parseInteger('min-labels', o.minLabels ?? '4', { min: 1 }),
-    finalLabels: parseChoice('final-labels', o.finalLabels ?? 'forward', ['forward', 'stop'] as const),
-    superpixels: parseChoice('superpixels', o.superpixels ?? 'felzenszwalb', ['felzenszwalb', 'slic'] as const),
-    nSegments: parseInteger('n-segments', o.nSegments ?? '500', { min: 1 }),
-    compactness: parseNumber('compactness', o.compactness ?? '0.1', { above: 0 }),
-    reduce: parseChoice('reduce', o.reduce ?? 'pca', ['pca', 'umap', 'none'] as const),
-    contrast: parseChoice('contrast', o.contrast ?? 'patch', ['patch', 'infonce'] as const),
-    temperature: parseNumber('temperature', o.temperature ?? '0.5', { above: 0 }),
-    inputScale: parseNumber('input-scale', o.inputScale ?? String(1 / 255), { above: 0 }),
+    seed: parseSeed(o.seed ?? String(D.seed)),
+    maxIter: parseInteger('max-iter', o.maxIter ?? String(D.maxIter), { min: 1 }),
+    minLabels: o.minLabels === 'auto' ? 'auto' : parseInteger('min-labels', o.minLabels ?? String(D.minLabels), { min: 1 }),
+    restarts: parseInteger('restarts', o.restarts ?? String(D.restarts), { min: 1, max: 100 }),
+    finalLabels: parseChoice('final-labels', o.finalLabels ?? D.finalLabels, ['forward', 'stop'] as const),
+    superpixels: parseChoice('superpixels', o.superpixels ?? D.superpixels, ['felzenszwalb', 'slic'] as const),
+    nSegments: parseInteger('n-segments', o.nSegments ?? String(D.nSegments), { min: 1 }),
+    compactness: parseNumber('compactness', o.compactness ?? String(D.compactness), { above: 0 }),
+    reduce: parseChoice('reduce', o.reduce ?? D.reduce, ['pca', 'umap', 'none'] as const),
+    contrast: parseChoice('contrast', o.contrast ?? D.contrast, ['patch', 'infonce'] as const),
+    temperature: parseNumber('temperature', o.temperature ?? String(D.temperature), { above: 0 }),
+    inputScale: parseNumber('input-scale', o.inputScale ?? String(D.inputScale), { above: 0 }),
     tic: kind === 'npy' && Boolean(o.tic),
     sqrt: kind === 'npy' && Boolean(o.sqrt),
   };

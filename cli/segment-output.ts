@@ -1,7 +1,7 @@
 // The results of `msinet segment` as one result set (cli/result-set.ts): the previous set in DIR
 // stays complete until the new one is, and report.json, written last, lists the others.
 import { encodeNpy } from '../io/npy.ts';
-import { renderLabels } from '../io/png.ts';
+import { renderGray, renderLabels } from '../io/png.ts';
 import { toCsv } from '../io/csv.ts';
 import type { SegmentResult } from '../model/segment.ts';
 import { writeResultSet, type WriteOptions } from './result-set.ts';
@@ -62,6 +62,10 @@ export async function writeSegmentOutputs(dir: string, result: SegmentResult, ta
         { name: 'labels.npy', data: encodeNpy(result.labels, [height, width]) },
         { name: 'segmentation.png', data: renderLabels(result.labels, height, width) },
         { name: 'segments.csv', data: segmentsCsv(result, tables) },
+        // The fraction of restarts that agree with the label of each pixel: white = all of them,
+        // black = none (and masked pixels); the scale is fixed so maps of two runs compare.
+        { name: 'confidence.npy', data: encodeNpy(result.confidence, [height, width]) },
+        { name: 'confidence.png', data: renderGray(result.confidence, height, width, { min: 0, max: 1 }) },
       ],
       // report.json is the commit record: it lists the other files with size and SHA-256.
       commit: { name: 'report.json', data: (files) => JSON.stringify({ ...result.report, files }, null, 2) + '\n' },

@@ -49,18 +49,29 @@ export async function runSegment(path: string, o: RawOptions): Promise<void> {
     rt = await createEngine();
     const engine = rt;
     log(`msinet: ${input.height}x${input.width} pixels, ${input.channels} features; adapter ${describeAdapter(engine.ctx.report)}`);
-    const bar = plan.quiet ? null : new Progress({ total: plan.model.maxIter!, label: 'training' });
+    const restarts = plan.model.restarts!;
+    const label = (r: number) => (restarts > 1 ? `training ${r + 1}/${restarts}` : 'training');
+    let bar: Progress | null = null;
+    let barRestart = -1;
     const result = await segment(engine, input, {
       ...plan.model,
       truth,
       onProgress: (phase, info) => {
         setPhase(PHASES[phase] ?? phase);
         injectFault(currentPhase(), { destroyDevice: () => engine.device.destroy() });
-        if (phase === 'train' && bar) bar.update(info.iteration!, `labels ${info.labels} loss ${info.loss!.toFixed(4)}`);
+        if (phase === 'train' && !plan.quiet) {
+          // One bar per restart: each training has its own iteration count and stopping point.
+          if (info.restart !== barRestart) {
+            bar?.done();
+            bar = new Progress({ total: plan.model.maxIter!, label: label(info.restart ?? 0) });
+            barRestart = info.restart ?? 0;
+          }
+          bar!.update(info.iteration!, `labels ${info.labels} loss ${info.loss!.toFixed(4)}`);
+        }
         else if (phase !== 'train') log(`msinet: ${phase}...`);
       },
     });
-    bar?.done();
+    (bar as Progress | null)?.done();
 
     setPhase('writing the results');
     injectFault('writing');
@@ -82,6 +93,12 @@ export async function runSegment(path: string, o: RawOptions): Promise<void> {
     const scores = [r.ari !== undefined ? `ARI ${r.ari.toFixed(4)}` : '', r.nmi !== undefined ? `NMI ${r.nmi.toFixed(4)}` : '', r.silhouette !== null ? `silhouette ${r.silhouette.toFixed(4)}` : '']
       .filter(Boolean)
       .join(', ');
+    if (r.restarts.length > 1) {
+      const auto = r.consensus.auto
+        ? `; --min-labels auto picked ${r.consensus.auto.picked} (silhouette ${r.consensus.auto.curve.map((c) => `${c.k}: ${c.silhouette.toFixed(3)}`).join(', ')})`
+        : '';
+      log(`msinet: ${r.restarts.length} restarts, labels ${r.restarts.map((q) => q.labels).join('/')}, stability (mean pairwise ARI) ${r.consensus.stability.toFixed(3)}${auto}`);
+    }
     log(`msinet: ${r.labels} segments after ${r.iterations} iterations in ${r.timings.total.toFixed(1)} s${scores ? `; ${scores}` : ''}`);
     log(`msinet: wrote ${files.join(', ')}`);
   } catch (e) {

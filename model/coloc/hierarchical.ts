@@ -1,12 +1,21 @@
 // Agglomerative clustering with average linkage (UPGMA) on a distance matrix, cut at k
 // clusters: the Pearson baseline most MSI software offers. O(n^3) on the CPU, fine for the
 // hundreds of ion images of one dataset. Ties merge the lowest indices first (deterministic).
+// Also the consensus of segmentation restarts, where the items are weighted (pixel counts).
 import { canonicalLabels } from './kmeans.ts';
 
-export function averageLinkage(dist: ArrayLike<number>, n: number, k: number): Int32Array {
+export interface LinkageOptions {
+  /** Item weights (default 1 each): a cluster's distance to another is the weighted mean. */
+  sizes?: ArrayLike<number>;
+  /** Filled with the distance of each merge, in merge order (n - k values, non-decreasing for UPGMA). */
+  heights?: number[];
+}
+
+export function averageLinkage(dist: ArrayLike<number>, n: number, k: number, opts: LinkageOptions = {}): Int32Array {
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`averageLinkage: k = ${k} for ${n} items`);
   const d = Float64Array.from(dist);
-  const size = new Float64Array(n).fill(1);
+  const size = opts.sizes ? Float64Array.from(opts.sizes) : new Float64Array(n).fill(1);
+  if (size.length !== n) throw new Error(`averageLinkage: ${size.length} sizes for ${n} items`);
   const alive = new Uint8Array(n).fill(1);
   const owner = Int32Array.from({ length: n }, (_, i) => i);
   for (let clusters = n; clusters > k; clusters--) {
@@ -15,6 +24,7 @@ export function averageLinkage(dist: ArrayLike<number>, n: number, k: number): I
       if (!alive[i]) continue;
       for (let j = i + 1; j < n; j++) if (alive[j] && d[i * n + j]! < best) (best = d[i * n + j]!), (bi = i), (bj = j);
     }
+    opts.heights?.push(best);
     // Lance-Williams update for average linkage: d(i+j, m) = (|i| d(i,m) + |j| d(j,m)) / (|i| + |j|).
     for (let m = 0; m < n; m++) {
       if (!alive[m] || m === bi || m === bj) continue;

@@ -21,6 +21,7 @@ import {
   type Tensor,
 } from '../../engine/index.ts';
 import { Random } from '../../engine/random.ts';
+import { SEGMENT_DEFAULTS as D } from '../defaults.ts';
 import { augmentView, DEFAULT_AUGMENT, type AugmentOptions } from './augment.ts';
 import { MsinetNetwork } from './network.ts';
 
@@ -52,9 +53,9 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
-  seed: 0,
-  maxIter: 300,
-  minLabels: 4,
+  seed: D.seed,
+  maxIter: D.maxIter,
+  minLabels: D.minLabels,
   channels: 100,
   layers: 6,
   q: 100,
@@ -64,10 +65,10 @@ export const DEFAULT_TRAIN: TrainOptions = {
   weights: { ce: 0.5, patch: 2, continuity: 2 },
   patchThreshold: 0.55,
   patchStride: 2,
-  contrast: 'patch',
-  temperature: 0.5,
+  contrast: D.contrast,
+  temperature: D.temperature,
   augment: DEFAULT_AUGMENT,
-  finalLabels: 'forward',
+  finalLabels: D.finalLabels,
 };
 
 export interface IterationInfo {

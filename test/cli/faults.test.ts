@@ -32,9 +32,9 @@ function survives(fault: string, expectCode: number, message: RegExp) {
 }
 
 test('the previous result set is complete: report.json lists the other files', () => {
-  assert.equal(Object.keys(previous), ['labels.npy', 'report.json', 'segmentation.png', 'segments.csv']);
+  assert.equal(Object.keys(previous), ['confidence.npy', 'confidence.png', 'labels.npy', 'report.json', 'segmentation.png', 'segments.csv']);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-  assert.equal(Object.keys(report.files).sort(), ['labels.npy', 'segmentation.png', 'segments.csv']);
+  assert.equal(Object.keys(report.files).sort(), ['confidence.npy', 'confidence.png', 'labels.npy', 'segmentation.png', 'segments.csv']);
 });
 
 const PHASE_TEXT: Record<string, string> = { reading: 'reading', reducing: 'reducing', training: 'training', writing: 'writing the results' };

@@ -71,6 +71,40 @@ test('segments an (N, C) .npy with --shape and writes the four outputs', () => {
   assert.equal(Array.from(png.subarray(0, 8)), [137, 80, 78, 71, 13, 10, 26, 10]);
 });
 
+test('--restarts 3: a consensus of three trainings, the confidence map (npy and png), the stability in the report', () => {
+  const out = join(dir, 'restarts');
+  const r = run('segment', join(dir, 'cube.npy'), '--out', out, '--max-iter', '3', '--restarts', '3', '--min-labels', '2', '--truth', join(dir, 'truth.txt'));
+  assert.is(r.code, 0, r.err);
+  assert.match(r.err, /training 3\/3/, 'one progress bar per restart');
+  assert.match(r.err, /3 restarts, labels \d+\/\d+\/\d+, stability \(mean pairwise ARI\) [-0-9.]+/);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.is(report.restarts.length, 3);
+  assert.is(report.restarts[0].seed, 0);
+  for (const q of report.restarts) for (const key of ['seed', 'iterations', 'labels', 'agreement', 'ari']) assert.type(q[key], 'number');
+  assert.is(report.consensus.method, 'co-association');
+  assert.ok(report.consensus.stability <= 1);
+  assert.ok(report.labels <= 2);
+  const conf = parseNpy(readFileSync(join(out, 'confidence.npy')));
+  assert.equal(conf.shape, [H, W]);
+  assert.is(conf.dtype, 'f4');
+  for (const v of conf.data as Float32Array) assert.ok([0, 1 / 3, 2 / 3, 1].some((f) => Math.abs(v - f) < 1e-6), `confidence ${v}`);
+  assert.ok(existsSync(join(out, 'confidence.png')));
+  assert.ok('confidence.npy' in report.files && 'confidence.png' in report.files, 'listed in the manifest');
+});
+
+test('--min-labels auto: picks the number of regions of an obvious image from the restarts; refuses one restart', () => {
+  const out = join(dir, 'auto');
+  const r = run('segment', join(dir, 'cube.npy'), '--out', out, '--max-iter', '20', '--restarts', '3', '--min-labels', 'auto', '--quiet');
+  assert.is(r.code, 0, r.err);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.is(report.consensus.auto.picked, 2, JSON.stringify(report.consensus.auto));
+  assert.is(report.labels, 2);
+  assert.ok(report.consensus.auto.curve.length >= 1);
+  expectFailure([join(dir, 'cube.npy'), '--min-labels', 'auto'], /auto.*--restarts 2 or more/, join(dir, 'bad-auto'));
+  expectFailure([join(dir, 'cube.npy'), '--restarts', '0'], /restarts/, join(dir, 'bad-restarts'));
+  expectFailure([join(dir, 'cube.npy'), '--min-labels', 'many'], /min-labels/, join(dir, 'bad-min-labels'));
+});
+
 test('an (H, W, C) cube needs no --shape', () => {
   const r = run('segment', join(dir, 'cube.npy'), '--out', join(dir, 'out2'), '--max-iter', '1', '--quiet');
   assert.is(r.code, 0, r.err);

@@ -127,6 +127,31 @@ test('segment: labels outside the mask do not count towards --min-labels', async
   assert.is(r.report.labels, r.report.labelCounts.at(-1));
 });
 
+test('segment: restarts — restart 0 is the single run, each restart is reproducible, the consensus and confidence are consistent', async () => {
+  const rt = await testEngine();
+  const input = { features: image(3), height: H, width: W, channels: 3 };
+  const one = await segment(rt, input, { ...small, seed: 5 });
+  assert.equal(one.report.consensus.method, 'single');
+  assert.ok(one.confidence.every((v) => v === 1), 'one restart: confidence 1');
+  const three = await segment(rt, input, { ...small, seed: 5, restarts: 3 });
+  assert.is(three.restartLabels.length, 3);
+  assert.equal(Array.from(three.restartLabels[0]!), Array.from(one.labels), 'restart 0 trains exactly the single run');
+  assert.is(three.report.restarts.length, 3);
+  assert.is(three.report.restarts[0]!.seed, 5);
+  assert.ok(new Set(three.report.restarts.map((r) => r.seed)).size === 3, 'derived seeds differ');
+  assert.is(three.report.consensus.method, 'co-association');
+  assert.ok(three.report.labels <= 2, `at most --min-labels groups, got ${three.report.labels}`);
+  for (let i = 0; i < N; i++) {
+    const c = three.confidence[i]!;
+    assert.ok([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(c - v) < 1e-6), `pixel ${i}: confidence ${c} is a fraction of 3 restarts`);
+  }
+  const again = await segment(rt, input, { ...small, seed: 5, restarts: 3 });
+  assert.equal(Array.from(again.labels), Array.from(three.labels), 'same seed, same consensus');
+  assert.equal(Array.from(again.confidence), Array.from(three.confidence));
+  await rejects(() => segment(rt, input, { ...small, minLabels: 'auto' }), /auto.*--restarts 2/);
+  await rejects(() => segment(rt, input, { ...small, restarts: 0 }), /--restarts must be an integer >= 1/);
+});
+
 test('segment: clear errors for bad input', async () => {
   const rt = await testEngine();
   await rejects(() => segment(rt, { features: new Float32Array(3), height: 1, width: 1, channels: 3 }), /1 pixel/);

@@ -1,0 +1,21 @@
+// The defaults of `msinet segment`, in one place: segment(), the training loop, the CLI (its
+// parsing and --help), the demo and the web app all read them from here, so a change of default
+// (measured, see the README) is one edit. No imports: the CLI's --help loads this file alone.
+export const SEGMENT_DEFAULTS = {
+  seed: 0,
+  maxIter: 300,
+  minLabels: 4,
+  restarts: 1,
+  finalLabels: 'forward',
+  superpixels: 'felzenszwalb',
+  nSegments: 500,
+  compactness: 0.1,
+  reduce: 'pca',
+  components: 3,
+  tic: false,
+  sqrt: false,
+  contrast: 'patch',
+  temperature: 0.5,
+  /** The reference divides the [0, 1] input by 255 before the network (see METHOD.md). */
+  inputScale: 1 / 255,
+} as const;
