@@ -30,7 +30,9 @@ const options = {
   selfLabelEpochs: numOpt('self-label-epochs'),
   temperature: numOpt('temperature'),
   lr: numOpt('lr'),
+  gamma: numOpt('gamma'),
   geometric: process.argv.includes('--geometric') ? true : undefined,
+  pool: (process.argv.includes('--pool') ? arg('pool', 'global') : undefined) as 'global' | 'flatten' | undefined,
   affinity: (process.argv.includes('--affinity') ? arg('affinity', 'combined') : undefined) as ColocAffinity | undefined,
 };
 const difficulty = numOpt('difficulty');

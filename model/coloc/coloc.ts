@@ -32,8 +32,12 @@ export interface ColocOptions {
   side?: number;
   channels?: readonly number[];
   affinity?: ColocAffinity;
+  /** How the encoder turns its last feature map into the embedding (EncoderConfig.pool). */
+  pool?: 'global' | 'flatten';
   /** Add the reference's small geometric augmentations (rotation, resized crop, translation); off by default (measured worse). */
   geometric?: boolean;
+  /** Largest power-law response change of a view (AugmentConfig.gamma; 1 = none). */
+  gamma?: number;
   selfLabelEpochs?: number;
   confidence?: number;
   /** Hot-spot clipping percentile, in (0, 100]. */
@@ -122,7 +126,9 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
     side: opts.side ?? DEFAULT_ENCODER.side,
     channels: opts.channels ?? DEFAULT_ENCODER.channels,
     affinity: opts.affinity ?? 'combined',
+    pool: opts.pool ?? 'global',
     geometric: opts.geometric ?? false,
+    gamma: opts.gamma ?? 1,
     selfLabelEpochs: opts.selfLabelEpochs ?? 3,
     confidence: opts.confidence ?? 0.9,
     clip: opts.clip ?? 99,
@@ -152,7 +158,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
   const resized = resizeToBase(rt, prepared, mask, n, height, width, o.side);
   const baseStats = imageStats((await resized.images.read()) as Float32Array, n, o.side * o.side);
   const base: BaseImages = { images: resized.images, mask: resized.mask, side: o.side, stats: baseStats };
-  const encoder = new ColocEncoder(rt, { channels: o.channels, projection: 64, side: o.side, seed: random.uint32() });
+  const encoder = new ColocEncoder(rt, { channels: o.channels, projection: 64, side: o.side, pool: o.pool, seed: random.uint32() });
   const proj = new ProjectionHead(rt, encoder.embedding, 64, random.uint32());
   try {
     progress('training', 0, o.epochs);
@@ -161,7 +167,7 @@ export async function coloc(rt: Runtime, stack: IonImages, opts: ColocOptions = 
       batch: Math.min(o.batch, n),
       lr: o.lr,
       temperature: o.temperature,
-      augment: o.geometric ? GEOMETRIC : STRONG,
+      augment: { ...(o.geometric ? GEOMETRIC : STRONG), gamma: o.gamma },
       seed: random.uint32(),
       onEpoch: (e, l) => progress('training', e, o.epochs, `loss ${l.toFixed(4)}`),
     });
