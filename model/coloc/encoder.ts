@@ -31,13 +31,6 @@ export interface EncoderConfig {
    * can tell images apart by is their spatial pattern, not their abundance.
    */
   standardize?: boolean;
-  /**
-   * How the last stage's map becomes the embedding: 'global' averages it over the pixels
-   * (position-blind: only which patterns occur, not where); 'flatten' keeps the (side / 2^(stages-1))^2
-   * cells of the last map and maps them with a linear layer to C_last, so the embedding says
-   * where the signal is, which is what colocalization is about.
-   */
-  pool?: 'global' | 'flatten';
   seed: number;
 }
 
@@ -68,25 +61,8 @@ class Dense extends Module {
   }
 }
 
-/**
- * [B*P, C] -> [B, P*C]: each image's rows side by side (the same memory, copied), so that a linear
- * layer sees every cell of its map. Backward copies the gradient back.
- */
-export function flattenImages(x: Tensor, batch: number): Tensor {
-  if (x.shape.length !== 2 || !Number.isInteger(batch) || batch < 1 || x.shape[0]! % batch !== 0) throw new Error(`flattenImages: ${x} is not [${batch}*P, C]`);
-  const rt = x.rt;
-  const y = rt.empty([batch, x.size / batch]);
-  rt.copy(x, y);
-  return rt.tape.record('flattenImages', [x], y, (g) => {
-    const dx = rt.empty(x.shape);
-    rt.copy(g, dx);
-    return [dx];
-  });
-}
-
 export class ColocEncoder extends Module {
   private readonly stages: ConvStage[] = [];
-  private readonly fc: Dense | null = null;
   readonly embedding: number;
 
   constructor(rt: Runtime, readonly config: EncoderConfig) {
@@ -98,10 +74,6 @@ export class ColocEncoder extends Module {
     const random = new Random(config.seed);
     channels.forEach((c, i) => this.stages.push(this.registerModule(`stage${i}`, new ConvStage(rt, i === 0 ? 1 : channels[i - 1]!, c, random))));
     this.embedding = channels[channels.length - 1]!;
-    if (config.pool === 'flatten') {
-      const last = Math.floor(side / 2 ** (channels.length - 1));
-      this.fc = this.registerModule('fc', new Dense(rt, last * last * this.embedding, this.embedding, random));
-    }
   }
 
   /** x [B*S*S, 1] -> h [B, C_last]. */
@@ -116,7 +88,7 @@ export class ColocEncoder extends Module {
         side = Math.floor(side / 2);
       }
     });
-    return this.fc ? this.fc.forward(flattenImages(h, batch)) : globalAvgPool(h, batch);
+    return globalAvgPool(h, batch);
   }
 }
 
