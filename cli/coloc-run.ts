@@ -72,6 +72,7 @@ export async function runColoc(path: string, o: Opts): Promise<void> {
     method: oneOf<ColocMethod>('method', o.method, ['contrastive', 'pearson', 'cosine']),
     affinity: oneOf<ColocAffinity>('affinity', o.affinity, ['combined', 'embedding']),
     geometric: o.geometric ? true : undefined,
+    gamma: num('gamma', o.gamma),
   };
   // The output location is checked, created and locked before any work (cli/output-location.ts).
   const inputs = [path, ...[o.mz, o.truth].filter((v): v is string => typeof v === 'string')];

@@ -3,7 +3,8 @@
 //  - warp: bilinear sampling of a source image through a per-view affine map (rotation, scale,
 //    translation, aspect), zero outside, also warping a validity mask. With the identity map
 //    and a different output size it is a (half-pixel centred) bilinear resize.
-//  - photometric: Gaussian blur (7x7, per-view sigma), contrast/brightness jitter, additive
+//  - photometric: Gaussian blur (7x7, per-view sigma), a power-law (gamma) response curve,
+//    contrast/brightness jitter, additive
 //    Gaussian noise, Poisson-like (signal-dependent) noise, randomly missing pixels, re-masking
 //    and clamping to [0, 1]. Random numbers are a counter-based hash of (seed, view, pixel,
 //    stream), so a seed always gives the same views and the CPU can reproduce them.
@@ -71,8 +72,9 @@ ${head} {
 
 /**
  * Per view v, photo[v * 8 ..] = (blurSigma, contrast, brightness, centre, noiseSigma,
- * invCounts, missing, unused). For each pixel:
+ * invCounts, missing, gamma). For each pixel:
  *   b = 7x7 Gaussian blur of x (zero outside, weights normalised over the full window);
+ *   b = b^gamma where gamma > 0 and b > 0 (a non-linear response; 0 leaves b as it is);
  *   z = ((b - centre) * contrast + centre) * brightness;
  *   z += noiseSigma * n1 + sqrt(max(z, 0) * invCounts) * n2    (n1, n2 standard normals);
  *   z = 0 where u < missing or where the warped mask is below 0.5; clamp to [0, 1].
@@ -108,7 +110,10 @@ ${head} {
     }
   }
   let centre = photo[a + 3u];
-  var z = ((acc / norm - centre) * photo[a + 1u] + centre) * photo[a + 2u];
+  let g = photo[a + 7u];
+  let blurred = acc / norm;
+  let curved = select(blurred, select(0.0, pow(blurred, g), blurred > 0.0), g > 0.0);
+  var z = ((curved - centre) * photo[a + 1u] + centre) * photo[a + 2u];
   let base = pcgHash(pcgHash(p.seed) + i);
   let u1 = unit(pcgHash(base + 1u));
   let u2 = unit(pcgHash(base + 2u));

@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--neighbors <n>', 'neighbours of the kNN graph of the spectral clustering')
     .option('--affinity <a>', 'combined (embedding + filtered-image cosine) or embedding', 'combined')
     .option('--geometric', "add the reference's small geometric augmentations (rotation, resized crop, translation)")
+    .option('--gamma <g>', 'augmentation: each view gets a response curve x^e, e log-uniform in [1/g, g] (1: none)')
     .option('--self-label-epochs <n>', 'self-labelling fine-tuning epochs (0: only the linear head)')
     .option('--confidence <p>', 'self-labelling: softmax probability above which a pseudo-label is used')
     .option('--clip <pct>', 'hot-spot clipping percentile per image', '99')

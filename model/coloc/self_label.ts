@@ -9,7 +9,7 @@ import { Adam, backward, softmax, weightedCrossEntropy, type Runtime } from '../
 import { Random } from '../../engine/random.ts';
 import { LinearHead, type ColocEncoder } from './encoder.ts';
 import { batchesOf, cosineLr, embed } from './simclr.ts';
-import { makeViews, STRONG, WEAK, type BaseImages } from './views.ts';
+import { makeViews, STRONG, WEAK, type AugmentConfig, type BaseImages } from './views.ts';
 
 export interface SelfLabelOptions {
   epochs: number;
@@ -19,6 +19,8 @@ export interface SelfLabelOptions {
   lr: number;
   headLr: number;
   headSteps: number;
+  /** The strong views' augmentations (default STRONG; coloc() passes SimCLR's). */
+  strong?: AugmentConfig;
   seed: number;
   onEpoch?: (epoch: number, info: { loss: number; confident: number }) => void;
 }
@@ -110,7 +112,7 @@ export async function selfLabel(rt: Runtime, encoder: ColocEncoder, base: BaseIm
         rows += m;
         if (confident === 0) continue;
         const loss = await rt.scopeAsync(async () => {
-          const strong = makeViews(rt, base, idx, STRONG, r, strongSeed);
+          const strong = makeViews(rt, base, idx, o.strong ?? STRONG, r, strongSeed);
           const l = weightedCrossEntropy(head.forward(encoder.forward(strong, m)), targets, weights);
           backward(l);
           adam.step();

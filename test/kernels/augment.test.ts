@@ -54,7 +54,9 @@ function cpuPhotometric(x: Float32Array, xm: Float32Array, photo: Float32Array, 
         const yy = cy + dy, xx = cx + dx;
         if (yy >= 0 && xx >= 0 && yy < h && xx < w) acc += wt * x[v * h * w + yy * w + xx]!;
       }
-    let z = ((acc / norm - q[3]!) * q[1]! + q[3]!) * q[2]!;
+    let b = acc / norm;
+    if (q[7]! > 0) b = b > 0 ? b ** q[7]! : 0;
+    let z = ((b - q[3]!) * q[1]! + q[3]!) * q[2]!;
     const base = pcg((pcg(seed) + i) >>> 0);
     const u1 = unit(pcg((base + 1) >>> 0)), u2 = unit(pcg((base + 2) >>> 0));
     const rad = Math.sqrt(-2 * Math.log(1 - u1));
@@ -128,7 +130,8 @@ for (const [views, h, w] of [[1, 3, 5], [3, 9, 11], [2, 33, 17]] as const) {
     const x = uniform(views * h * w, 12, 0, 1);
     const xm = Float32Array.from(uniform(views * h * w, 13, 0, 1), (u) => (u < 0.9 ? 1 : 0.2));
     const photo = new Float32Array(views * PHOTO_STRIDE);
-    for (let v = 0; v < views; v++) photo.set([0.3 + 0.8 * v, 0.8 + 0.1 * v, 1.1 - 0.1 * v, 0.3, 0.05, 0.02 * v, 0.1, 0], v * PHOTO_STRIDE);
+    // Gamma: none on view 0, then a convex and a concave curve.
+    for (let v = 0; v < views; v++) photo.set([0.3 + 0.8 * v, 0.8 + 0.1 * v, 1.1 - 0.1 * v, 0.3, 0.05, 0.02 * v, 0.1, [0, 1.7, 0.6][v]!], v * PHOTO_STRIDE);
     const want = cpuPhotometric(x, xm, photo, h, w, 77);
     await rt.scopeAsync(async () => {
       const args = [rt.fromData(x, [views, h * w]), rt.fromData(xm, [views, h * w]), rt.fromData(photo, [views * PHOTO_STRIDE])] as const;

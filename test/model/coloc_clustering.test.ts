@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../engine/random.ts';
+import { checkColocInput } from '../../model/coloc/coloc.ts';
 import { averageLinkage } from '../../model/coloc/hierarchical.ts';
 import { canonicalLabels, kmeans } from '../../model/coloc/kmeans.ts';
 import { ColocInputError, percentile, prepareImages } from '../../model/coloc/prepare.ts';
@@ -180,6 +181,12 @@ test('prepare: percentile clipping, [0, 1] scaling, masked pixels 0; bad stacks 
   const flat = img.slice();
   flat.fill(3, P);
   bad({ images: flat, n: 2, height: H, width: W }, /1 image\(s\) are constant.*image 1/);
+  // Options: the gamma augmentation's range must be a curve, not its inverse or none at all.
+  const stack = { images: img, n: 2, height: H, width: W };
+  checkColocInput(stack, { gamma: 1 });
+  checkColocInput(stack, { gamma: 2.5 });
+  for (const gamma of [0.5, 0, NaN, 11])
+    assert.throws(() => checkColocInput(stack, { gamma }), (e: Error) => e instanceof ColocInputError && /gamma must be in \[1, 10\]/.test(e.message));
 });
 
 test.run();
