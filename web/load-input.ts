@@ -11,7 +11,7 @@ import { simulatedImzml } from '../io/simulated-file.ts';
 import { simulateMsi } from '../io/simulator.ts';
 import { InputError } from '../model/features.ts';
 import type { SegmentInput } from '../model/segment.ts';
-import type { RunOptions, Source } from './messages.ts';
+import type { Binning, Source } from './messages.ts';
 
 export interface Loaded {
   input: SegmentInput;
@@ -21,7 +21,7 @@ export interface Loaded {
   file: ImzmlFile | null;
 }
 
-export async function loadInput(source: Source, o: RunOptions, onRead: (done: number, total: number) => void): Promise<Loaded> {
+export async function loadInput(source: Source, o: Binning, onRead: (done: number, total: number) => void): Promise<Loaded> {
   if (source.kind === 'npy') {
     const m = npyFeatureMatrix(parseNpy(new Uint8Array(await source.file.arrayBuffer()), source.file.name), source.file.name);
     let height = m.height, width = m.width;
