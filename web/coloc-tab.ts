@@ -142,7 +142,7 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
   function phaseBar(name: string, done: number, total: number, info: string): void {
     let row = el.phases.querySelector<HTMLDivElement>(`div[data-phase="${name}"]`);
     if (!row) {
-      el.phases.querySelectorAll('progress').forEach((p) => (p.value = p.max));
+      completePhases();
       row = document.createElement('div');
       row.dataset.phase = name;
       row.innerHTML = '<span class="name"></span><progress></progress> <span class="info"></span>';
@@ -153,6 +153,16 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
     bar.max = Math.max(1, total);
     bar.value = done;
     row.querySelector('.info')!.textContent = `${done} / ${total}${info ? `: ${info}` : ''}`;
+  }
+
+  /** Shows every phase so far as complete (a phase ends when the next one starts, or the run does). */
+  function completePhases(): void {
+    el.phases.querySelectorAll('div').forEach((row) => {
+      const bar = row.querySelector('progress')!;
+      bar.value = bar.max;
+      const info = row.querySelector('.info')!;
+      info.textContent = info.textContent!.replace(/^\d+ \/ (\d+)/, '$1 / $1');
+    });
   }
 
   function fail(m: Extract<FromWorker, { type: 'error' }>, ran = true): void {
@@ -173,7 +183,7 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
     state.phase = 'done';
     state.result = m;
     const r = m.report;
-    el.phases.querySelectorAll('progress').forEach((p) => (p.value = p.max));
+    completePhases();
     const scores = r.scores
       ? '; ARI against the simulated groups: ' + (['contrastive', 'pearson', 'cosine'] as const).map((k) => `${k} ${r.scores![k]!.ari.toFixed(3)}`).join(', ')
       : '';
@@ -183,8 +193,10 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
     const types: Record<string, string> = { 'clusters.csv': 'text/csv', 'montage.png': 'image/png', 'report.json': 'application/json' };
     const link: Record<string, string> = { 'clusters.npy': 'c-dl-clusters-npy', 'clusters.csv': 'c-dl-clusters-csv', 'embeddings.npy': 'c-dl-embeddings', 'montage.png': 'c-dl-montage', 'report.json': 'c-dl-report' };
     for (const [name, bytes] of Object.entries(m.files)) setDownload($(link[name]!), bytes, types[name] ?? 'application/octet-stream');
+    // Thumbnails are 48 pixels: shown twice as large where the page is wide enough.
+    el.montage.onload = () => (el.montage.style.width = `${2 * el.montage.naturalWidth}px`);
     el.montage.src = $<HTMLAnchorElement>('c-dl-montage').href;
-    if (r.lossPerEpoch.length) linePlot(el.loss, [{ values: r.lossPerEpoch, color: '#c0392b', label: 'NT-Xent loss per epoch' }], r.lossPerEpoch.length);
+    if (r.lossPerEpoch.length) linePlot(el.loss, [{ values: r.lossPerEpoch, color: '#c0392b', label: 'NT-Xent loss' }], r.lossPerEpoch.length, 'epoch');
     el.loss.hidden = r.lossPerEpoch.length === 0;
     clustersTable(m);
     el.queryTitle.textContent = '';
@@ -247,7 +259,7 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
         if (loss) {
           el.loss.hidden = false;
           state.losses[m.done - 1] = Number(loss[1]);
-          linePlot(el.loss, [{ values: state.losses, color: '#c0392b', label: 'NT-Xent loss per epoch' }], m.total);
+          linePlot(el.loss, [{ values: state.losses, color: '#c0392b', label: 'NT-Xent loss' }], m.total, 'epoch');
         }
         break;
       }
