@@ -67,14 +67,17 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
   // ---------- input ----------
   function choose(files: File[]): void {
     const byExt = (re: RegExp) => files.find((f) => re.test(f.name));
-    const header = byExt(/\.imzml$/i), ibd = byExt(/\.ibd$/i), npy = byExt(/\.npy$/i);
+    const header = byExt(/\.imzml$/i), ibd = byExt(/\.ibd$/i);
+    // Two .npy files: the images and, the smaller one, their m/z (as `msinet simulate --stack` writes them).
+    const npys = files.filter((f) => /\.npy$/i.test(f.name)).sort((a, b) => b.size - a.size);
+    const [npy, mzFile] = npys;
     el.npyRow.hidden = true;
     if (header && ibd) {
       state.source = { kind: 'imzml', header, ibd };
       el.chosen.textContent = `imzML: ${header.name} + ${ibd.name} (${(ibd.size / 2 ** 20).toFixed(1)} MiB); the top m/z bins are the images`;
     } else if (npy) {
-      state.source = { kind: 'npy', file: npy, layout: 'nhw', shape: null }; // layout and shape read at Run
-      el.chosen.textContent = `.npy: ${npy.name}`;
+      state.source = { kind: 'npy', file: npy, layout: 'nhw', shape: null, mzFile: mzFile ?? null }; // layout and shape read at Run
+      el.chosen.textContent = `.npy: ${npy.name}` + (mzFile ? `, m/z of each image: ${mzFile.name}` : ' (pick a second, 1-D .npy with it for the m/z of each image)');
       el.npyRow.hidden = false;
     } else {
       state.source = null;

@@ -26,10 +26,13 @@ export interface RunOptions {
 /** The imzML binning options, shared by both tabs. */
 export type Binning = Pick<RunOptions, 'topK' | 'binWidth' | 'binUnit' | 'normalize'>;
 
-/** Coloc input: a .npy ((n, H, W) stack, or (H, W, C) cube / (N, C) matrix of columns), an imzML pair, or the simulator's stack. */
+/**
+ * Coloc input: a .npy ((n, H, W) stack, or (H, W, C) cube / (N, C) matrix of columns) with
+ * optionally a 1-D .npy of each image's m/z (as --mz), an imzML pair, or the simulator's stack.
+ */
 export type ColocSource =
   | { kind: 'imzml'; header: File; ibd: File }
-  | { kind: 'npy'; file: File; layout: 'nhw' | 'hwc'; shape: [number, number] | null }
+  | { kind: 'npy'; file: File; layout: 'nhw' | 'hwc'; shape: [number, number] | null; mzFile?: File | null }
   | { kind: 'simulated'; seed: number; images: number; groups: number; size: number };
 
 export interface ColocRunOptions extends Binning {

@@ -1,5 +1,5 @@
 // The web app's coloc tab end to end in headless Chromium. An (n, H, W) stack .npy from the
-// simulator is uploaded through the file input and run: the clusters must equal those of the
+// simulator and its m/z .npy are uploaded through the file input and run: the clusters must equal those of the
 // same run in Node on the same Vulkan driver (Chromium's SwiftShader, in a child process; same
 // loader code, seed and options); the query, the clusters table and the downloads are checked
 // and a screenshot goes to out/browser/web-coloc.png. Then a device lost in the middle of a
@@ -92,9 +92,11 @@ test('coloc tab: (n, H, W) stack uploaded, run, clusters equal the Node run, que
   if (skipWithoutChromium()) return;
   await withColocTab(async (page, dir) => {
     const sim = simulateIonStack({ seed: 4, width: 24, height: 24, images: 16, groups: 4, counts: 200 });
-    const path = join(dir, 'images.npy');
+    const path = join(dir, 'images.npy'), mzPath = join(dir, 'mz.npy');
     writeFileSync(path, encodeNpy(sim.images, [sim.n, sim.height, sim.width]));
-    await page.setInputFiles('#c-files', [path]);
+    writeFileSync(mzPath, encodeNpy(sim.mz, [sim.n]));
+    await page.setInputFiles('#c-files', [path, mzPath]);
+    assert.match(await page.locator('#c-chosen').innerText(), /images\.npy, m\/z of each image: mz\.npy/);
     await page.selectOption('#c-layout', 'nhw');
     // Stop first: a long run stopped after its first epoch ends with a message and no result.
     await setOptions(page, { ...OPTIONS, epochs: 500 });
@@ -134,14 +136,16 @@ test('coloc tab: (n, H, W) stack uploaded, run, clusters equal the Node run, que
       }
     }
 
-    // The clusters table: one row per image.
+    // The clusters table: one row per image, with its m/z.
     assert.is(await page.locator('#c-clusters tbody tr').count(), sim.n);
+    assert.equal(r.mz, Array.from(sim.mz));
+    assert.is(await page.locator('#c-clusters tbody tr:nth-child(3) td:nth-child(2)').innerText(), sim.mz[2]!.toFixed(4));
     // Query by index: 10 rows, best embedding cosine first, the queried image left out.
     await page.fill('#c-query', '#3');
     await page.click('#c-query-go');
     await page.waitForFunction(() => (globalThis as any).__msinet.coloc.query, null, { timeout: 60_000 });
     const q = (await coloc(page)).query;
-    assert.match(q.title, /most colocalized with image 3, cluster \d/);
+    assert.match(q.title, new RegExp(`most colocalized with m/z ${sim.mz[3]!.toFixed(4).replace('.', '\\.')} \\(image 3\\), cluster \\d`));
     assert.is(q.rows.length, 10);
     assert.ok(q.rows.every((h: any, i: number) => h.index !== 3 && (i === 0 || q.rows[i - 1].embedding >= h.embedding)), 'sorted, without the query');
     assert.is(await page.locator('#c-query-table tbody tr').count(), 10);
@@ -158,7 +162,7 @@ test('coloc tab: (n, H, W) stack uploaded, run, clusters equal the Node run, que
     const csv = (await download(page, '#c-dl-clusters-csv')).toString('utf8').trim().split('\n');
     assert.is(csv[0], 'index,mz,cluster,confidence');
     assert.is(csv.length, sim.n + 1);
-    assert.is(Number(csv[5]!.split(',')[2]), r.clusters[4]);
+    assert.equal(csv[5]!.split(',').slice(1, 3).map(Number), [Number(sim.mz[4]!.toFixed(6)), r.clusters[4]]);
     assert.is(browserEmb.length, sim.n * 128);
     const png = await download(page, '#c-dl-montage');
     assert.equal(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
@@ -168,7 +172,7 @@ test('coloc tab: (n, H, W) stack uploaded, run, clusters equal the Node run, que
     assert.is(report.files['montage.png'].sha256, createHash('sha256').update(png).digest('hex'));
     assert.equal(Object.keys(report.files), ['clusters.npy', 'clusters.csv', 'embeddings.npy', 'montage.png']);
 
-    await page.fill('#c-query', '#3');
+    await page.fill('#c-query', sim.mz[3]!.toFixed(2));
     await page.click('#c-query-go');
     await page.waitForFunction(() => !(globalThis as any).__msinet.coloc.query?.error, null, { timeout: 60_000 });
     mkdirSync('out/browser', { recursive: true });
