@@ -203,9 +203,12 @@ function onMessage(m: FromWorker): void {
       el.ionStatus.textContent = `m/z ${m.mz} ± ${m.tolerance}`;
       el.ionShow.disabled = false;
       break;
+    case 'ion-error':
+      el.ionStatus.textContent = m.message;
+      el.ionShow.disabled = false;
+      break;
     case 'error':
       if (state.phase === 'running') fail(m);
-      else (el.ionStatus.textContent = m.message), (el.ionShow.disabled = false);
       break;
   }
 }

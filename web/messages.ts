@@ -98,4 +98,5 @@ export type FromWorker =
   | ColocDone
   | { type: 'query'; title: string; rows: QueryRow[] }
   | { type: 'query-error'; message: string }
+  | { type: 'ion-error'; message: string }
   | { type: 'error'; message: string; kind: 'input' | 'gpu' | 'no-webgpu' | 'internal' | 'stopped' };

@@ -158,9 +158,11 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     if (m.type === 'run') await run(m.source, m.options);
     else if (m.type === 'coloc') await runColoc(m.source, m.options);
     else if (m.type === 'ion') {
-      if (!openFile) throw new Error('no imzML input to read ion images from');
-      const image = await ionImage(openFile, m.mz, m.tolerance);
-      post({ type: 'ion', mz: m.mz, tolerance: m.tolerance, image, height: openFile.height, width: openFile.width }, [image.buffer]);
+      // Its own error type: it can come while a coloc run is in progress, whose errors are the run's.
+      if (!openFile) return post({ type: 'ion-error', message: 'no imzML input to read ion images from' });
+      const file = openFile;
+      const image = await ionImage(file, m.mz, m.tolerance).catch((e: Error) => (post({ type: 'ion-error', message: e?.message ?? String(e) }), null));
+      if (image) post({ type: 'ion', mz: m.mz, tolerance: m.tolerance, image, height: file.height, width: file.width }, [image.buffer]);
     }
   } catch (e) {
     post(classify(e));
