@@ -3,6 +3,7 @@
 // image per column), or an (n, H, W) stack with --layout nhw (what `msinet simulate --stack`
 // writes). Optionally the m/z of each image from a .npy (--mz).
 import { basename } from 'node:path';
+import { imagesOfColumns } from '../io/coloc-results.ts';
 import { readNpyFile } from '../io/npy-node.ts';
 import { npyToFloat32 } from '../io/npy.ts';
 import type { PreprocessOptions } from '../io/preprocess.ts';
@@ -17,13 +18,6 @@ export interface LoadedStack {
 }
 
 export type StackLayout = 'hwc' | 'nhw';
-
-/** Pixel-major [P, C] features -> C images [C, P]. */
-function imagesOfColumns(features: Float32Array, pixels: number, c: number): Float32Array {
-  const out = new Float32Array(pixels * c);
-  for (let p = 0; p < pixels; p++) for (let j = 0; j < c; j++) out[j * pixels + p] = features[p * c + j]!;
-  return out;
-}
 
 export async function loadStack(path: string, layout: StackLayout, shape: [number, number] | null, pre: PreprocessOptions, onProgress?: (done: number, total: number) => void): Promise<LoadedStack> {
   if (layout !== 'hwc' && layout !== 'nhw') throw new UserError(`--layout must be hwc or nhw, got "${layout}"`);

@@ -2,6 +2,7 @@
 // query mode (the images most colocalized with one ion).
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { checkColocInput, coloc, queryColoc, type ColocAffinity, type ColocMethod, type ColocResult } from '../model/coloc/coloc.ts';
+import { resolveQuery as resolveShared } from '../io/coloc-results.ts';
 import { loadMz, loadStack, type StackLayout } from './coloc-input.ts';
 import { COLOC_OUTPUTS, imageName, writeColocOutputs } from './coloc-output.ts';
 import { prepareOutputDir, removeCreatedFolders } from './output-location.ts';
@@ -24,20 +25,13 @@ function oneOf<T extends string>(name: string, v: string | boolean | undefined, 
   return v === undefined ? undefined : parseChoice(name, v, allowed);
 }
 
-/** "#12" or an integer without m/z = image index; otherwise the image with the nearest m/z. */
+/** The image a --query names (io/coloc-results.ts's resolveQuery, with the option's name in the message). */
 export function resolveQuery(q: string, n: number, mz?: Float64Array): number {
-  const s = q.trim();
-  const asIndex = s.startsWith('#') ? s.slice(1) : !mz ? s : null;
-  if (asIndex !== null) {
-    const i = Number(asIndex);
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new UserError(`--query ${q}: not an image index in 0..${n - 1}`);
-    return i;
+  try {
+    return resolveShared(q, n, mz);
+  } catch (e) {
+    throw (e as Error)?.name === 'ColocInputError' ? new UserError(`--query ${(e as Error).message}`) : e;
   }
-  const target = Number(s);
-  if (!Number.isFinite(target)) throw new UserError(`--query must be an m/z or #index, got "${q}"`);
-  let best = 0;
-  for (let i = 1; i < n; i++) if (Math.abs(mz![i]! - target) < Math.abs(mz![best]! - target)) best = i;
-  return best;
 }
 
 function printQuery(result: ColocResult, query: number, mz?: Float64Array): void {

@@ -28,3 +28,7 @@ export { simulatedImzml } from '../io/simulated-file.ts';
 export { coloc, queryColoc, checkColocInput } from '../model/coloc/coloc.ts';
 export type { ColocResult, ColocMethod, ColocAffinity } from '../model/coloc/coloc.ts';
 export { simulateIonStack } from '../io/simulator.ts';
+export type { IonImages } from '../model/coloc/prepare.ts';
+// Its results as the CLI's files, in bytes (clusters.npy, clusters.csv, embeddings.npy, montage.png).
+export { colocFiles, clustersCsv, imagesOfColumns, resolveQuery } from '../io/coloc-results.ts';
+export { renderMontage } from '../io/montage.ts';

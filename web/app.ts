@@ -1,6 +1,8 @@
-// The page: choose an input, set options, Run in a worker (web/worker.ts), watch progress, the
-// loss / label-count plot and the segmentation as it trains, Stop, then download the results,
-// hover segments for their size and mean spectrum, and view ion images of imzML input.
+// The page: two tabs sharing one worker (web/worker.ts), one run at a time. Segment (here):
+// choose an input, set options, Run, watch progress, the loss / label-count plot and the
+// segmentation as it trains, Stop, then download the results, hover segments for their size
+// and mean spectrum, and view ion images of imzML input. Coloc: web/coloc-tab.ts.
+import { colocState, initColocTab } from './coloc-tab.ts';
 import type { FromWorker, RunOptions, Segments, Source, ToWorker } from './messages.ts';
 import { hasWebGpu, noWebGpuMessage, WEBGPU_HOWTO } from './no-webgpu.ts';
 import { linePlot, stickPlot } from './plot.ts';
@@ -45,9 +47,10 @@ const state = {
   colors: new Map<number, [number, number, number]>(),
   error: '',
 };
-(globalThis as unknown as { __msinet: typeof state }).__msinet = state;
 
 let worker: Worker | null = null;
+/** The tab whose run the worker's status and error messages belong to. */
+let owner: 'segment' | 'coloc' = 'segment';
 function getWorker(): Worker {
   if (worker) return worker;
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -57,11 +60,36 @@ function getWorker(): Worker {
     ev.preventDefault();
     worker?.terminate();
     worker = null;
-    fail({ type: 'error', kind: 'internal', message: ev.message || 'the worker stopped unexpectedly' });
+    const m = { type: 'error', kind: 'internal', message: ev.message || 'the worker stopped unexpectedly' } as const;
+    if (owner === 'coloc') coloc.fail(m);
+    else fail(m);
   };
   return (worker = w);
 }
 const send = (m: ToWorker) => getWorker().postMessage(m);
+
+const busy = () => state.phase === 'running' || colocState.phase === 'running';
+const refreshRun = () => (el.run.disabled = !state.source || !hasWebGpu() || busy());
+const coloc = initColocTab({
+  send: (m) => {
+    if (m.type === 'coloc') owner = 'coloc';
+    send(m);
+  },
+  busy,
+  changed: refreshRun,
+});
+
+/** The page's state for the end-to-end tests, and their hook that loses the running engine's device. */
+Object.assign(globalThis, { __msinet: Object.assign(state, { coloc: colocState, loseDevice: () => send({ type: 'lose-device' }) }) });
+
+// ---------- tabs ----------
+for (const name of ['segment', 'coloc'] as const)
+  $<HTMLButtonElement>(`tab-btn-${name}`).onclick = () => {
+    for (const other of ['segment', 'coloc'] as const) {
+      $(`tab-${other}`).hidden = other !== name;
+      $(`tab-btn-${other}`).setAttribute('aria-selected', String(other === name));
+    }
+  };
 
 // ---------- input ----------
 function choose(files: File[]): void {
@@ -79,7 +107,7 @@ function choose(files: File[]): void {
     state.source = null;
     el.chosen.textContent = header ? `${header.name}: also choose its .ibd file (select both at once)` : ibd ? `${ibd.name}: also choose its .imzML file` : 'Choose an .imzML + .ibd pair or an .npy file.';
   }
-  el.run.disabled = !state.source || !hasWebGpu() || state.phase === 'running';
+  refreshRun();
 }
 el.files.onchange = () => choose(Array.from(el.files.files ?? []));
 el.drop.ondragover = (e) => (e.preventDefault(), el.drop.classList.add('over'));
@@ -93,7 +121,7 @@ el.simulated.onclick = () => {
   state.source = { kind: 'simulated', width: 48, height: 48, seed: 0 };
   el.chosen.textContent = 'Simulated example: 48 x 48 processed imzML, 4 regions (as `npm run demo`).';
   el.shapeRow.hidden = true;
-  el.run.disabled = !hasWebGpu() || state.phase === 'running';
+  refreshRun();
 };
 
 function readOptions(): RunOptions {
@@ -121,7 +149,9 @@ el.run.onclick = () => {
   el.run.disabled = true;
   el.stop.disabled = false;
   el.progress.removeAttribute('value');
+  owner = 'segment';
   send({ type: 'run', source, options: readOptions() });
+  coloc.refresh();
 };
 el.stop.onclick = () => {
   send({ type: 'stop' });
@@ -132,17 +162,21 @@ el.stop.onclick = () => {
 function fail(m: Extract<FromWorker, { type: 'error' }>): void {
   state.phase = 'error';
   state.error = m.message;
-  const prefix = { 'no-webgpu': '', input: 'Cannot read this input: ', gpu: 'GPU error: ', internal: 'Unexpected error: ' }[m.kind];
+  const prefix = { 'no-webgpu': '', input: 'Cannot read this input: ', gpu: 'GPU error: ', internal: 'Unexpected error: ', stopped: 'Stopped: ' }[m.kind];
   const after = m.kind === 'no-webgpu' ? `\n\n${WEBGPU_HOWTO}` : m.kind === 'input' ? '' : '\nYou can press Run again.';
   el.error.textContent = prefix + m.message + after;
   el.error.hidden = false;
   el.status.textContent = '';
   el.progress.value = 0;
   el.stop.disabled = true;
-  el.run.disabled = !state.source;
+  refreshRun();
+  coloc.refresh();
 }
 
 function onMessage(m: FromWorker): void {
+  // A coloc run's messages, and answers to its queries, go to its tab.
+  if (['phase', 'coloc-done', 'query', 'query-error'].includes(m.type) || (owner === 'coloc' && (m.type === 'status' || m.type === 'error') && colocState.phase === 'running'))
+    return coloc.onMessage(m);
   switch (m.type) {
     case 'status':
       el.status.textContent = m.text;
@@ -169,9 +203,12 @@ function onMessage(m: FromWorker): void {
       el.ionStatus.textContent = `m/z ${m.mz} ± ${m.tolerance}`;
       el.ionShow.disabled = false;
       break;
+    case 'ion-error':
+      el.ionStatus.textContent = m.message;
+      el.ionShow.disabled = false;
+      break;
     case 'error':
       if (state.phase === 'running') fail(m);
-      else (el.ionStatus.textContent = m.message), (el.ionShow.disabled = false);
       break;
   }
 }
@@ -191,7 +228,8 @@ function finish(m: Extract<FromWorker, { type: 'done' }>): void {
   setDownload($('dl-report'), m.files.reportJson, 'application/json');
   el.downloads.hidden = false;
   el.stop.disabled = true;
-  el.run.disabled = false;
+  refreshRun();
+  coloc.refresh();
   if (m.canIon && m.segments.mz) {
     el.ionList.replaceChildren(...Array.from(m.segments.mz, (v) => Object.assign(document.createElement('option'), { value: v.toFixed(4) })));
     el.ionMz.value ||= m.segments.mz[mostContrasted(m.segments)]!.toFixed(4);
@@ -252,5 +290,7 @@ async function checkWebGpu(): Promise<void> {
   el.noWebgpu.hidden = false;
   el.run.disabled = true;
   el.simulated.disabled = true;
+  $<HTMLButtonElement>('c-run').disabled = true;
+  $<HTMLButtonElement>('c-simulated').disabled = true;
 }
 void checkWebGpu();

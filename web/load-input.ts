@@ -11,7 +11,7 @@ import { simulatedImzml } from '../io/simulated-file.ts';
 import { simulateMsi } from '../io/simulator.ts';
 import { InputError } from '../model/features.ts';
 import type { SegmentInput } from '../model/segment.ts';
-import type { RunOptions, Source } from './messages.ts';
+import type { Binning, Source } from './messages.ts';
 
 export interface Loaded {
   input: SegmentInput;
@@ -21,7 +21,8 @@ export interface Loaded {
   file: ImzmlFile | null;
 }
 
-export async function loadInput(source: Source, o: RunOptions, onRead: (done: number, total: number) => void): Promise<Loaded> {
+/** select: how the top m/z bins are chosen (`msinet segment`'s default, variance, unless given; `msinet coloc` keeps the largest mean). */
+export async function loadInput(source: Source, o: Binning & { select?: 'mean' | 'variance' }, onRead: (done: number, total: number) => void): Promise<Loaded> {
   if (source.kind === 'npy') {
     const m = npyFeatureMatrix(parseNpy(new Uint8Array(await source.file.arrayBuffer()), source.file.name), source.file.name);
     let height = m.height, width = m.width;
@@ -38,7 +39,7 @@ export async function loadInput(source: Source, o: RunOptions, onRead: (done: nu
       : simulatedImzml(simulateMsi({ seed: source.seed, width: source.width, height: source.height, regions: 4, mode: 'processed' }), 'simulated example');
   const fm = await preprocessImzml(file, {
     topK: o.topK,
-    select: 'variance',
+    select: o.select ?? 'variance',
     binWidth: o.binWidth,
     binUnit: o.binUnit,
     normalize: o.normalize,

@@ -1,5 +1,7 @@
-// What the page and its worker (web/worker.ts) send each other. Typed arrays and Files are
-// structured-cloned; a File stays a handle, the worker reads it in slices.
+// What the page and its worker (web/worker.ts) send each other, for both tabs (segment,
+// coloc). Typed arrays and Files are structured-cloned; a File stays a handle, the worker reads
+// it in slices.
+import type { ColocMethod, ColocReport } from '../model/coloc/coloc.ts';
 import type { SegmentReport } from '../model/segment.ts';
 
 export type Source =
@@ -21,7 +23,60 @@ export interface RunOptions {
   normalize: 'tic' | 'rms' | 'none';
 }
 
-export type ToWorker = { type: 'run'; source: Source; options: RunOptions } | { type: 'stop' } | { type: 'ion'; mz: number; tolerance: number };
+/** The imzML binning options, shared by both tabs. */
+export type Binning = Pick<RunOptions, 'topK' | 'binWidth' | 'binUnit' | 'normalize'>;
+
+/**
+ * Coloc input: a .npy ((n, H, W) stack, or (H, W, C) cube / (N, C) matrix of columns) with
+ * optionally a 1-D .npy of each image's m/z (as --mz), an imzML pair, or the simulator's stack.
+ */
+export type ColocSource =
+  | { kind: 'imzml'; header: File; ibd: File }
+  | { kind: 'npy'; file: File; layout: 'nhw' | 'hwc'; shape: [number, number] | null; mzFile?: File | null }
+  | { kind: 'simulated'; seed: number; images: number; groups: number; size: number };
+
+export interface ColocRunOptions extends Binning {
+  seed: number;
+  /** Clusters, or null: chosen by the eigengap. */
+  k: number | null;
+  epochs: number;
+  batch: number;
+  method: ColocMethod;
+  /** Images are resized to side x side for the network. */
+  side: number;
+  selfLabelEpochs: number;
+}
+
+export type ToWorker =
+  | { type: 'run'; source: Source; options: RunOptions }
+  | { type: 'coloc'; source: ColocSource; options: ColocRunOptions }
+  | { type: 'query'; query: string }
+  | { type: 'stop' }
+  | { type: 'ion'; mz: number; tolerance: number }
+  /** Test hook: destroys the running engine's device, as a driver reset would lose it. */
+  | { type: 'lose-device' };
+
+/** One row of a coloc query: an image and its scores against the queried one. */
+export interface QueryRow {
+  index: number;
+  name: string;
+  /** Cosine of the learned embeddings (the ranking). */
+  embedding: number;
+  /** Cosine of the median-filtered images (the METASPACE baseline's score). */
+  baseline: number;
+  pearson: number;
+  cluster: number;
+}
+
+export interface ColocDone {
+  type: 'coloc-done';
+  clusters: Int32Array;
+  confidence: Float32Array;
+  mz: Float64Array | null;
+  report: ColocReport;
+  /** clusters.npy, clusters.csv, embeddings.npy, montage.png, report.json. */
+  files: Record<string, Uint8Array | string>;
+}
 
 export interface Segments {
   /** Pixels per label. */
@@ -39,4 +94,9 @@ export type FromWorker =
   | { type: 'iteration'; iteration: number; total: number; labels: number; loss: number; map?: Int32Array; height: number; width: number }
   | { type: 'done'; labels: Int32Array; height: number; width: number; report: SegmentReport; segments: Segments; files: { labelsNpy: Uint8Array; png: Uint8Array; reportJson: string }; canIon: boolean }
   | { type: 'ion'; mz: number; tolerance: number; image: Float32Array; height: number; width: number }
-  | { type: 'error'; message: string; kind: 'input' | 'gpu' | 'no-webgpu' | 'internal' };
+  | { type: 'phase'; phase: string; done: number; total: number; info: string }
+  | ColocDone
+  | { type: 'query'; title: string; rows: QueryRow[] }
+  | { type: 'query-error'; message: string }
+  | { type: 'ion-error'; message: string }
+  | { type: 'error'; message: string; kind: 'input' | 'gpu' | 'no-webgpu' | 'internal' | 'stopped' };

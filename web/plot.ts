@@ -22,8 +22,8 @@ function range(v: ArrayLike<number>): [number, number] {
   return [lo, hi];
 }
 
-/** Each series on its own y scale (loss and label count differ in magnitude), x = iteration. */
-export function linePlot(canvas: HTMLCanvasElement, series: Series[], xMax: number): void {
+/** Each series on its own y scale (loss and label count differ in magnitude), x = iteration (or xLabel). */
+export function linePlot(canvas: HTMLCanvasElement, series: Series[], xMax: number, xLabel = 'iteration'): void {
   const { ctx, w, h } = frame(canvas);
   series.forEach((s, k) => {
     const [lo, hi] = range(s.values);
@@ -39,7 +39,7 @@ export function linePlot(canvas: HTMLCanvasElement, series: Series[], xMax: numb
     ctx.fillText(`${s.label} ${Number.isFinite(last) ? +last.toPrecision(4) : ''}`, PAD.left + 4 + k * 130, 10);
   });
   ctx.fillStyle = '#666';
-  ctx.fillText(`iteration (of ${xMax})`, PAD.left + w - 90, PAD.top + h + 14);
+  ctx.fillText(`${xLabel} (of ${xMax})`, PAD.left + w - 90, PAD.top + h + 14);
 }
 
 /** Vertical sticks at x (m/z or feature index) with height y. */

@@ -10,6 +10,7 @@ test('the web app bundle has no Node built-in and no Dawn', async () => {
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   assert.equal(imports.filter((p) => builtins.has(p)), []);
   assert.ok(imports.some((p) => p.endsWith('model/segment.ts')), 'segment() is not in the bundle');
+  assert.ok(imports.some((p) => p.endsWith('model/coloc/coloc.ts')), 'coloc() is not in the bundle');
   assert.equal([...files.keys()].sort(), ['app.js', 'index.html', 'worker.js']);
   // Dawn is reached only through a variable import() in engine/device.ts, never bundled.
   assert.not.ok(inputs.some((p) => p.includes('node_modules/webgpu/')), 'Dawn in the bundle');
