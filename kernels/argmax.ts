@@ -44,7 +44,7 @@ export function argmaxKernel(lanes: number): KernelSpec {
   const b = binds('x:read', 'labels:read_write', 'p:uniform');
   return defineKernel(
     `argmax.${lanes}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', labels: 'array<i32>', p: 'P' })}
 ${lanes === 1 ? '' : `var<workgroup> bv: array<f32, ${ARGMAX_WG}>;\nvar<workgroup> bi: array<u32, ${ARGMAX_WG}>;`}
 @compute @workgroup_size(${ARGMAX_WG})
@@ -74,7 +74,7 @@ export function labelHistogramKernel(masked = false): KernelSpec {
   const b = binds('labels:read', ...(masked ? ['mask:read'] : []), 'hist:read_write', 'p:uniform');
   return defineKernel(
     masked ? 'argmax.histogram_masked' : 'argmax.histogram',
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { labels: 'array<i32>', mask: 'array<u32>', hist: 'array<atomic<u32>>', p: 'P' })}
 @compute @workgroup_size(${ARGMAX_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -93,7 +93,7 @@ export function countNonzeroKernel(): KernelSpec {
   const b = binds('hist:read', 'count:read_write', 'p:uniform');
   return defineKernel(
     'argmax.count_nonzero',
-    `struct P { c: u32 }
+    () => `struct P { c: u32 }
 ${bindingsWgsl(b, { hist: 'array<u32>', count: 'array<u32>', p: 'P' })}
 var<workgroup> sh: array<u32, ${ARGMAX_WG}>;
 @compute @workgroup_size(${ARGMAX_WG})

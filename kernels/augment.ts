@@ -33,7 +33,7 @@ export function warpKernel(): KernelSpec {
   const b = binds('src:read', 'mask:read', 'index:read', 'warp:read', 'y:read_write', 'ym:read_write', 'p:uniform');
   return defineKernel(
     'augment.warp',
-    `struct P { count: u32, srcH: u32, srcW: u32, outH: u32, outW: u32 }
+    () => `struct P { count: u32, srcH: u32, srcW: u32, outH: u32, outW: u32 }
 ${bindingsWgsl(b, { src: 'array<f32>', mask: 'array<f32>', index: 'array<u32>', warp: 'array<f32>', y: 'array<f32>', ym: 'array<f32>', p: 'P' })}
 fn tap(img: u32, yy: i32, xx: i32) -> vec2f {
   if (yy < 0 || xx < 0 || yy >= i32(p.srcH) || xx >= i32(p.srcW)) { return vec2f(0.0); }
@@ -82,7 +82,7 @@ export function photometricKernel(): KernelSpec {
   const R = BLUR_RADIUS;
   return defineKernel(
     `augment.photometric.r${R}`,
-    `struct P { count: u32, h: u32, w: u32, seed: u32 }
+    () => `struct P { count: u32, h: u32, w: u32, seed: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', xm: 'array<f32>', photo: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${randomWgsl}
 ${head} {
@@ -132,7 +132,7 @@ export function standardizeRowsKernel(): KernelSpec {
   const b = binds('x:read', 'mean:read', 'variance:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     'augment.standardize_rows',
-    `struct P { count: u32, cols: u32, eps: f32 }
+    () => `struct P { count: u32, cols: u32, eps: f32 }
 ${bindingsWgsl(b, { x: 'array<f32>', mean: 'array<f32>', variance: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}

@@ -20,7 +20,7 @@ export function im2colKernel(): KernelSpec {
   const b = binds('x:read', 'cols:read_write', 'p:uniform');
   return defineKernel(
     'batched.im2col3x3',
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { x: 'array<f32>', cols: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}
@@ -49,7 +49,7 @@ export function col2imKernel(): KernelSpec {
   const b = binds('dcols:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     'batched.col2im3x3',
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { dcols: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}
@@ -81,7 +81,7 @@ export function avgPool2Kernel(): KernelSpec {
   const b = binds('x:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     'batched.avgpool2',
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}
@@ -107,7 +107,7 @@ export function avgPool2BackwardKernel(): KernelSpec {
   const b = binds('dy:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     'batched.avgpool2.bwd',
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { dy: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}

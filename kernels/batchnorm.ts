@@ -22,7 +22,7 @@ export function bnTrainStateKernel(running: boolean): KernelSpec {
   const b = binds('mean:read', 'variance:read', 'gamma:read', 'beta:read', ...(running ? ['runMean:read_write', 'runVar:read_write'] : []), 'state:read_write', 'p:uniform');
   return defineKernel(
     `bn.train_state${running ? '.running' : ''}`,
-    `struct P { c: u32, eps: f32, momentum: f32, unbias: f32 }
+    () => `struct P { c: u32, eps: f32, momentum: f32, unbias: f32 }
 ${bindingsWgsl(b, arrays(names))}
 ${head} {
   ${idx}
@@ -47,7 +47,7 @@ export function bnEvalStateKernel(): KernelSpec {
   const b = binds('runMean:read', 'runVar:read', 'gamma:read', 'beta:read', 'state:read_write', 'p:uniform');
   return defineKernel(
     'bn.eval_state',
-    `struct P { c: u32, eps: f32 }
+    () => `struct P { c: u32, eps: f32 }
 ${bindingsWgsl(b, arrays(['runMean', 'runVar', 'gamma', 'beta', 'state']))}
 ${head} {
   ${idx}
@@ -72,7 +72,7 @@ export function bnApplyKernel(relu = false): KernelSpec {
   const v = '(x[i] - state[c]) * state[2u * p.c + c] + state[3u * p.c + c]';
   return defineKernel(
     `bn.apply${relu ? '.relu' : ''}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, arrays(['x', 'state', 'y']))}
 ${head} {
   ${idx}
@@ -95,7 +95,7 @@ export function bnBackwardCoefKernel(): KernelSpec {
   const b = binds('state:read', 'sdy:read', 'sdev:read', 'coef:read_write', 'dgamma:read_write', 'dbeta:read_write', 'p:uniform');
   return defineKernel(
     'bn.bwd_coef',
-    `struct P { c: u32, invN: f32, training: u32 }
+    () => `struct P { c: u32, invN: f32, training: u32 }
 ${bindingsWgsl(b, arrays(['state', 'sdy', 'sdev', 'coef', 'dgamma', 'dbeta']))}
 ${head} {
   ${idx}
@@ -121,7 +121,7 @@ export function bnBackwardDxKernel(): KernelSpec {
   const b = binds('x:read', 'dy:read', 'state:read', 'coef:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     'bn.bwd_dx',
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, arrays(['x', 'dy', 'state', 'coef', 'dx']))}
 ${head} {
   ${idx}

@@ -22,7 +22,7 @@ export function continuityPartialsKernel(): KernelSpec {
   const b = binds('r:read', 'partial:read_write', 'p:uniform');
   return defineKernel(
     `continuity.partials.wg${CONT_WG}`,
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { r: 'array<f32>', partial: 'array<f32>', p: 'P' })}
 ${head} {
   ${pixel}
@@ -43,7 +43,7 @@ export function continuityBackwardKernel(): KernelSpec {
   const b = binds('r:read', 'g:read', 'dr:read_write', 'p:uniform');
   return defineKernel(
     `continuity.bwd.wg${CONT_WG}`,
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { r: 'array<f32>', g: 'array<f32>', dr: 'array<f32>', p: 'P' })}
 ${head} {
   ${pixel}

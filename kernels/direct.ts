@@ -53,7 +53,7 @@ export function directConvForwardKernel(bias: boolean): KernelSpec {
   const b = binds('x:read', 'w:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform');
   return defineKernel(
     `direct.conv_fwd${bias ? '.bias' : ''}`,
-    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
+    () => `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', w: 'array<f32>', bias: 'array<f32>', out: 'array<f32>', p: 'P' })}
 ${load4('w')}
 ${bias ? load4('bias') : ''}
@@ -86,7 +86,7 @@ export function directConvBackwardInputKernel(): KernelSpec {
   const b = binds('g:read', 'w:read', 'out:read_write', 'p:uniform');
   return defineKernel(
     'direct.conv_dx',
-    `struct P { m: u32, n: u32, cout: u32, height: u32, width: u32 }
+    () => `struct P { m: u32, n: u32, cout: u32, height: u32, width: u32 }
 ${bindingsWgsl(b, { g: 'array<f32>', w: 'array<f32>', out: 'array<f32>', p: 'P' })}
 ${store}
 ${head} {
@@ -116,7 +116,7 @@ export function directConvBackwardWeightKernel(): KernelSpec {
   const b = binds('x:read', 'g:read', 'out:read_write', 'p:uniform');
   return defineKernel(
     'direct.conv_dw',
-    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
+    () => `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', g: 'array<f32>', out: 'array<f32>', p: 'P' })}
 ${load4('g')}
 ${store}

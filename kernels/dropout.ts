@@ -24,7 +24,7 @@ export function dropoutMaskKernel(): KernelSpec {
   const b = binds('mask:read_write', 'p:uniform');
   return defineKernel(
     'dropout.mask',
-    `struct P { count: u32, seed: u32, step: u32, threshold: u32, keepScale: f32 }
+    () => `struct P { count: u32, seed: u32, step: u32, threshold: u32, keepScale: f32 }
 ${bindingsWgsl(b, { mask: 'array<f32>', p: 'P' })}
 ${pcgHashWgsl}
 ${head} {
@@ -47,7 +47,7 @@ export function channelMaskKernel(perSample: boolean): KernelSpec {
   const at = perSample ? '(i / p.sampleSize) * p.c + i % p.c' : 'i % p.c';
   return defineKernel(
     `dropout.apply${perSample ? '.samples' : ''}`,
-    `struct P { n: u32, c: u32, sampleSize: u32 }
+    () => `struct P { n: u32, c: u32, sampleSize: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', mask: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}

@@ -11,7 +11,7 @@ export function fillKernel(): KernelSpec {
   const b = binds('y:read_write', 'p:uniform');
   return defineKernel(
     'ew.fill',
-    `struct P { n: u32, value: f32 }
+    () => `struct P { n: u32, value: f32 }
 ${bindingsWgsl(b, { y: 'array<f32>', p: 'P' })}
 ${head} { ${idx} if (i < p.n) { y[i] = p.value; } }`,
     b,
@@ -25,7 +25,7 @@ export function binaryKernel(op: BinaryOp): KernelSpec {
   const b = binds('a:read', 'b:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     `ew.${op}`,
-    `struct P { n: u32 }
+    () => `struct P { n: u32 }
 ${bindingsWgsl(b, { a: 'array<f32>', b: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} { ${idx} if (i < p.n) { y[i] = ${binExpr[op]}; } }`,
     b,
@@ -37,7 +37,7 @@ export function affineKernel(): KernelSpec {
   const b = binds('x:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     'ew.affine',
-    `struct P { n: u32, scale: f32, shift: f32 }
+    () => `struct P { n: u32, scale: f32, shift: f32 }
 ${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} { ${idx} if (i < p.n) { y[i] = x[i] * p.scale + p.shift; } }`,
     b,
@@ -48,7 +48,7 @@ export function reluKernel(): KernelSpec {
   const b = binds('x:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     'ew.relu',
-    `struct P { n: u32 }
+    () => `struct P { n: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${head} { ${idx} if (i < p.n) { y[i] = max(x[i], 0.0); } }`,
     b,
@@ -60,7 +60,7 @@ export function reluBackwardKernel(): KernelSpec {
   const b = binds('y:read', 'dy:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     'ew.relu_bwd',
-    `struct P { n: u32 }
+    () => `struct P { n: u32 }
 ${bindingsWgsl(b, { y: 'array<f32>', dy: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${head} { ${idx} if (i < p.n) { dx[i] = select(0.0, dy[i], y[i] > 0.0); } }`,
     b,

@@ -11,7 +11,7 @@ export function gatherRowsKernel(): KernelSpec {
   const b = binds('x:read', 'index:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     'gather.rows',
-    `struct P { rows: u32, cols: u32 }
+    () => `struct P { rows: u32, cols: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', index: 'array<i32>', y: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}
@@ -29,7 +29,7 @@ export function scatterRowsKernel(): KernelSpec {
   const b = binds('dy:read', 'index:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     'gather.scatter_rows',
-    `struct P { rows: u32, cols: u32 }
+    () => `struct P { rows: u32, cols: u32 }
 ${bindingsWgsl(b, { dy: 'array<f32>', index: 'array<i32>', dx: 'array<f32>', p: 'P' })}
 ${head} {
   ${idx}

@@ -196,7 +196,7 @@ ${put}
   ${kloop}
   ${store.join('\n  ')}
 }`;
-  return defineKernel(key, code, b);
+  return defineKernel(key, () => code, b);
 }
 
 /** Workgroup grid for a GEMM of C [m, n]. */
@@ -220,7 +220,7 @@ export function normalizeRowsKernel(): KernelSpec {
   const b = binds('v:read', 'u:read_write', 'p:uniform');
   return defineKernel(
     `gram.normalize.wg${NORM_WG}`,
-    `struct P { n: u32, q: u32, eps: f32 }
+    () => `struct P { n: u32, q: u32, eps: f32 }
 ${bindingsWgsl(b, { v: 'array<f32>', u: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}
@@ -244,7 +244,7 @@ export function normalizeRowsBackwardKernel(): KernelSpec {
   const b = binds('v:read', 'du:read', 'dv:read_write', 'p:uniform');
   return defineKernel(
     `gram.normalize_bwd.wg${NORM_WG}`,
-    `struct P { n: u32, q: u32, eps: f32 }
+    () => `struct P { n: u32, q: u32, eps: f32 }
 ${bindingsWgsl(b, { v: 'array<f32>', du: 'array<f32>', dv: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}
@@ -290,7 +290,7 @@ export function stridedRowsKernel(backward: boolean): KernelSpec {
   }`;
   return defineKernel(
     `gram.strided_rows${backward ? '_bwd' : ''}.wg${GATHER_WG}`,
-    `struct P { h: u32, w: u32, c: u32, s: u32, hs: u32, ws: u32 }
+    () => `struct P { h: u32, w: u32, c: u32, s: u32, hs: u32, ws: u32 }
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${GATHER_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${GATHER_WG}u);

@@ -15,7 +15,7 @@ export function nceForwardKernel(): KernelSpec {
   const b = binds('s:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
   return defineKernel(
     `infonce.fwd.wg${NCE_WG}`,
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { s: 'array<f32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${NCE_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${NCE_WG}u);
@@ -40,7 +40,7 @@ export function nceBackwardKernel(): KernelSpec {
   const b = binds('s:read', 'lse:read', 'g:read', 'ds:read_write', 'p:uniform');
   return defineKernel(
     `infonce.bwd.wg${NCE_WG}`,
-    `${uniforms}
+    () => `${uniforms}
 ${bindingsWgsl(b, { s: 'array<f32>', lse: 'array<f32>', g: 'array<f32>', ds: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${NCE_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${NCE_WG}u);

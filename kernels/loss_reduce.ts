@@ -27,7 +27,7 @@ export function sumScaleKernel(): KernelSpec {
   const b = binds('x:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     `loss.sum_scale.wg${SUM_WG}`,
-    `struct P { n: u32, scale: f32 }
+    () => `struct P { n: u32, scale: f32 }
 ${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
 var<workgroup> acc: array<f32, ${SUM_WG}>;
 @compute @workgroup_size(${SUM_WG}) fn main(@builtin(local_invocation_index) lid: u32) {

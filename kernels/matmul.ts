@@ -25,7 +25,7 @@
 // Split-K: workgroup z handles k in [z*kChunk, min(K, (z+1)*kChunk)) and writes its partial
 // tile to plane z of C ([split, M, N]); sumPlanesKernel adds the planes in a fixed order, so
 // results stay deterministic. Bias is added by plane 0 only.
-import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+import { binds, bindingsWgsl, defineKernel, grid1d, type BindingDecl, type KernelSpec } from './spec.ts';
 
 /**
  * Tile shape: a workgroup computes BM x BN outputs with (BM/RM) x (BN/RN) invocations, each
@@ -195,9 +195,15 @@ export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, 
   checkTile(tile);
   if (batched && bias) throw new Error('a batched GEMM takes no bias');
   if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
+  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
+  const key = `gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`;
+  return defineKernel(key, () => gemmWgsl(family, { tile, bias, fill4, store4, batched }, b), b);
+}
+
+/** The WGSL of gemmKernel, built only when the runtime has no pipeline for its key yet. */
+function gemmWgsl(family: GemmFamily, { tile, bias, fill4, store4, batched }: Required<GemmKernelOptions>, b: readonly BindingDecl[]): string {
   const { bm, bn, bk, rm, rn } = tile;
   const tx = bn / rn, ty = bm / rm, threads = tx * ty;
-  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
   const fields = ['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => `${f}: u32`).join(', ');
   const I = [...Array(rm).keys()], J = [...Array(rn).keys()];
   const decl = I.map((i) => J.map((j) => `var c${i}_${j} = 0.0;`).join(' ')).join('\n  ');
@@ -244,7 +250,7 @@ export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, 
   }
   const operand = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
   const out = store4 ? 'array<vec4<f32>>' : 'array<f32>';
-  const code = `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
+  return `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
 struct P { ${fields} }
 ${bindingsWgsl(b, { a: operand, b: operand, bias: out, c: out, p: 'P' })}
 var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
@@ -271,7 +277,6 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
   ${stores}
 }
 `;
-  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`, code, b);
 }
 
 /** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */
@@ -333,7 +338,7 @@ export function sumPlanesKernel(): KernelSpec {
   const b = binds('parts:read', 'out:read_write', 'p:uniform');
   return defineKernel(
     'gemm.sum_planes',
-    `struct P { n: u32, planes: u32 }
+    () => `struct P { n: u32, planes: u32 }
 ${bindingsWgsl(b, { parts: 'array<f32>', out: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${PLANES_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${PLANES_WG}u);
@@ -361,7 +366,7 @@ export function colSumKernel(): KernelSpec {
   const b = binds('x:read', 'out:read_write', 'p:uniform');
   return defineKernel(
     'gemm.colsum',
-    `struct P { rows: u32, cols: u32 }
+    () => `struct P { rows: u32, cols: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', out: 'array<f32>', p: 'P' })}
 var<workgroup> part: array<f32, ${COLSUM_COLS * COLSUM_ROWS}>;
 @compute @workgroup_size(${COLSUM_COLS}, ${COLSUM_ROWS}, 1)

@@ -15,7 +15,7 @@ export function sgdKernel(withMomentum: boolean): KernelSpec {
   const b = binds('param:read_write', 'grad:read', ...(withMomentum ? ['buf:read_write'] : []), 'u:uniform');
   return defineKernel(
     `optim.sgd${withMomentum ? '.momentum' : ''}`,
-    `struct U { n: u32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, first: u32, nesterov: u32 }
+    () => `struct U { n: u32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, first: u32, nesterov: u32 }
 ${bindingsWgsl(b, { param: 'array<f32>', grad: 'array<f32>', buf: 'array<f32>', u: 'U' })}
 ${head} {
   ${idx}
@@ -46,7 +46,7 @@ export function adamKernel(): KernelSpec {
   const b = binds('param:read_write', 'grad:read', 'm:read_write', 'v:read_write', 'u:uniform');
   return defineKernel(
     'optim.adam',
-    `struct U { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, bc2Sqrt: f32, decoupled: u32 }
+    () => `struct U { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, bc2Sqrt: f32, decoupled: u32 }
 ${bindingsWgsl(b, { param: 'array<f32>', grad: 'array<f32>', m: 'array<f32>', v: 'array<f32>', u: 'U' })}
 ${head} {
   ${idx}

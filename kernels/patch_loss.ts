@@ -17,7 +17,7 @@ export function patchPartialsKernel(): KernelSpec {
   const b = binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform');
   return defineKernel(
     `patch.partials.wg${PATCH_WG}`,
-    `struct P { rows: u32, cols: u32, t: f32, off: u32 }
+    () => `struct P { rows: u32, cols: u32, t: f32, off: u32 }
 ${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 'P' })}
 @compute @workgroup_size(${PATCH_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${PATCH_WG}u);
@@ -52,7 +52,7 @@ export function patchFinalKernel(): KernelSpec {
   const b = binds('psum:read', 'pcnt:read', 'loss:read_write', 'coef:read_write', 'p:uniform');
   return defineKernel(
     `patch.final.wg${SUM_WG}`,
-    `struct P { parts: u32 }
+    () => `struct P { parts: u32 }
 ${bindingsWgsl(b, { psum: 'array<f32>', pcnt: 'array<u32>', loss: 'array<f32>', coef: 'array<f32>', p: 'P' })}
 var<workgroup> rPos: array<f32, ${SUM_WG}>;
 var<workgroup> rNeg: array<f32, ${SUM_WG}>;
@@ -102,7 +102,7 @@ export function patchBackwardKernel(): KernelSpec {
   const b = binds('s:read', 'coef:read', 'g:read', 'ds:read_write', 'p:uniform');
   return defineKernel(
     `patch.bwd.wg${PATCH_BWD_WG}`,
-    `struct P { total: u32, t: f32 }
+    () => `struct P { total: u32, t: f32 }
 ${bindingsWgsl(b, { s: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', ds: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${PATCH_BWD_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${PATCH_BWD_WG}u);

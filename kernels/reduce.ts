@@ -71,7 +71,7 @@ export function reduceKernel(pre: ReducePre, { tx, ty, to }: ReduceLayout): Kern
   const types: Record<string, string> = { x: 'array<f32>', y: 'array<f32>', m: 'array<f32>', out: 'array<f32>', p: 'P' };
   return defineKernel(
     `reduce.${pre}.${tx}x${ty}x${to}`,
-    `struct P { outer: u32, r: u32, inner: u32, chunks: u32, k: u32, innerTiles: u32, tiles: u32, scale: f32 }
+    () => `struct P { outer: u32, r: u32, inner: u32, chunks: u32, k: u32, innerTiles: u32, tiles: u32, scale: f32 }
 ${bindingsWgsl(decl, types)}
 ${ty === 1 ? '' : `var<workgroup> sh: array<f32, ${REDUCE_WG}>;`}
 @compute @workgroup_size(${REDUCE_WG})
@@ -108,7 +108,7 @@ export function broadcastKernel(): KernelSpec {
   const decl = binds('g:read', 'out:read_write', 'p:uniform');
   return defineKernel(
     'reduce.broadcast',
-    `struct P { n: u32, r: u32, inner: u32, scale: f32 }
+    () => `struct P { n: u32, r: u32, inner: u32, scale: f32 }
 ${bindingsWgsl(decl, { g: 'array<f32>', out: 'array<f32>', p: 'P' })}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -24,7 +24,7 @@ export function segmentMajorityKernel(cap: number): KernelSpec {
   const b = binds('labels:read', 'offsets:read', 'members:read', 'voted:read_write', 'p:uniform');
   return defineKernel(
     `refine.majority.wg${WG}.cap${cap}`,
-    `struct P { k: u32, q: u32 }
+    () => `struct P { k: u32, q: u32 }
 ${bindingsWgsl(b, { labels: 'array<i32>', offsets: 'array<i32>', members: 'array<i32>', voted: 'array<i32>', p: 'P' })}
 var<workgroup> hist: array<atomic<u32>, ${cap}>;
 var<workgroup> maxCount: atomic<u32>;

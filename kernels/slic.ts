@@ -33,7 +33,7 @@ export function slicInitKernel(): KernelSpec {
   const b = binds('image:read', 'centres:read_write', 'p:uniform');
   return defineKernel(
     `slic.init.wg${SLIC_WG}`,
-    `${PARAMS}
+    () => `${PARAMS}
 ${bindingsWgsl(b, { image: 'array<f32>', centres: 'array<f32>', p: 'P' })}
 ${HELPERS}
 fn px(x: u32, y: u32, ch: u32) -> f32 { return image[(y * p.width + x) * p.c + ch]; }
@@ -91,7 +91,7 @@ export function slicAssignKernel(channels: number): KernelSpec {
   const b = binds('image:read', 'centres:read', 'labels:read_write', 'p:uniform');
   return defineKernel(
     `slic.assign.wg${SLIC_WG}.c${channels}`,
-    `${PARAMS}
+    () => `${PARAMS}
 ${bindingsWgsl(b, { image: 'array<f32>', centres: 'array<f32>', labels: 'array<i32>', p: 'P' })}
 const C = ${channels}u;
 @compute @workgroup_size(${SLIC_WG})
@@ -146,7 +146,7 @@ export function slicUpdateKernel(channels: number): KernelSpec {
   const rq = Math.min(nq, REDUCE_Q);
   return defineKernel(
     `slic.update.wg${SLIC_WG}.c${channels}`,
-    `${PARAMS}
+    () => `${PARAMS}
 ${bindingsWgsl(b, { image: 'array<f32>', labels: 'array<i32>', centres: 'array<f32>', p: 'P' })}
 ${HELPERS}
 const NQ = ${nq}u;

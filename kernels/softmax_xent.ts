@@ -28,7 +28,7 @@ export function softmaxKernel(): KernelSpec {
   const b = binds('x:read', 'y:read_write', 'p:uniform');
   return defineKernel(
     `softmax.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}
@@ -48,7 +48,7 @@ export function softmaxBackwardKernel(): KernelSpec {
   const b = binds('y:read', 'dy:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     `softmax.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { y: 'array<f32>', dy: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}
@@ -72,7 +72,7 @@ export function xentForwardKernel(): KernelSpec {
   const b = binds('x:read', 't:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
   return defineKernel(
     `xent.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}
@@ -93,7 +93,7 @@ export function xentBackwardKernel(): KernelSpec {
   const b = binds('x:read', 't:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     `xent.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32, scale: f32 }
+    () => `struct P { n: u32, c: u32, scale: f32 }
 ${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', lse: 'array<f32>', g: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}

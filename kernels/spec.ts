@@ -11,15 +11,28 @@ export interface BindingDecl {
 
 export interface KernelSpec {
   /** Unique per distinct WGSL text (family + parameters); the pipeline cache key. */
-  key: string;
-  code: string;
+  readonly key: string;
+  /** The WGSL, generated on first read: the runtime reads it only when its key is not cached yet. */
+  readonly code: string;
   /** In @binding order, all in @group(0). */
-  bindings: readonly BindingDecl[];
-  entry: string;
+  readonly bindings: readonly BindingDecl[];
+  readonly entry: string;
 }
 
-export function defineKernel(key: string, code: string, bindings: readonly BindingDecl[], entry = 'main'): KernelSpec {
-  return { key, code, bindings, entry };
+/**
+ * A kernel whose WGSL is built by `source` on first use. Factories run at every dispatch and
+ * a large generator costs up to a millisecond, so a pipeline-cache hit must not pay for it.
+ */
+export function defineKernel(key: string, source: () => string, bindings: readonly BindingDecl[], entry = 'main'): KernelSpec {
+  let code: string | undefined;
+  return {
+    key,
+    bindings,
+    entry,
+    get code() {
+      return (code ??= source());
+    },
+  };
 }
 
 /** Shorthand: `binds('x:read', 'y:read_write', 'p:uniform')`. */

@@ -19,7 +19,7 @@ export function weightedXentForwardKernel(): KernelSpec {
   const b = binds('x:read', 't:read', 'w:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
   return defineKernel(
     `wxent.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
+    () => `struct P { n: u32, c: u32 }
 ${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', w: 'array<f32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
 ${lseWgsl}
 ${rowHead} {
@@ -40,7 +40,7 @@ export function weightedXentBackwardKernel(): KernelSpec {
   const b = binds('x:read', 't:read', 'w:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform');
   return defineKernel(
     `wxent.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32, scale: f32 }
+    () => `struct P { n: u32, c: u32, scale: f32 }
 ${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', w: 'array<f32>', lse: 'array<f32>', g: 'array<f32>', dx: 'array<f32>', p: 'P' })}
 ${rowHead} {
   ${rowIndex}

@@ -125,7 +125,7 @@ export function winogradInputKernel(m: WinogradTile = 2): KernelSpec {
   const a = m + 2;
   return defineKernel(
     `wino.input.f${m}`,
-    `${TILE_P}
+    () => `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 fn ld(y: i32, x: i32, c: u32) -> f32 {
   if (y < 0 || y >= i32(p.h) || x < 0 || x >= i32(p.w)) { return 0.0; }
@@ -149,7 +149,7 @@ export function winogradInputTransposeKernel(m: WinogradTile = 2): KernelSpec {
   const a = m + 2;
   return defineKernel(
     `wino.input_t.f${m}`,
-    `${TILE_P}
+    () => `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
@@ -180,7 +180,7 @@ export function winogradGatherKernel(m: WinogradTile = 2): KernelSpec {
     } }`);
   return defineKernel(
     `wino.gather.f${m}`,
-    `${TILE_P}
+    () => `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.h * p.w', 'px')}
@@ -202,7 +202,7 @@ export function winogradOutputKernel(bias: boolean, m: WinogradTile = 2): Kernel
   );
   return defineKernel(
     `wino.output.f${m}${bias ? '.bias' : ''}`,
-    `${TILE_P}
+    () => `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', bias: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
@@ -226,7 +226,7 @@ export function winogradOutputTransposeKernel(m: WinogradTile = 2): KernelSpec {
   );
   return defineKernel(
     `wino.output_t.f${m}`,
-    `${TILE_P}
+    () => `${TILE_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.t', 't')}
@@ -252,7 +252,7 @@ export function winogradWeightKernel(m: WinogradTile = 2): KernelSpec {
   const a = m + 2;
   return defineKernel(
     `wino.weight.f${m}`,
-    `${WEIGHT_P}
+    () => `${WEIGHT_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', dstT: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.cin', 'ci')}
@@ -270,7 +270,7 @@ export function winogradWeightTransposeKernel(m: WinogradTile = 2): KernelSpec {
   const a = m + 2;
   return defineKernel(
     `wino.weight_t.f${m}`,
-    `${WEIGHT_P}
+    () => `${WEIGHT_P}
 ${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
 ${head} {
   ${coords('p.cin', 'ci')}

@@ -20,7 +20,7 @@ test('a kernel that fails validation raises an error at the next readback instea
   const { defineKernel, binds } = await import('../../kernels/spec.ts');
   const b = binds('y:read_write');
   // Valid to wgsl_reflect, rejected by Dawn: 'from' is a reserved word in WGSL.
-  const bad = defineKernel('test.invalid', `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+  const bad = defineKernel('test.invalid', () => `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @compute @workgroup_size(1) fn main() { let from = 1.0; y[0] = from; }`, b);
   await rt.scopeAsync(async () => {
     const y = rt.empty([1]);
