@@ -7,10 +7,11 @@ import { Runtime } from './runtime.ts';
 
 export { Tensor } from './tensor.ts';
 export type { DType } from './tensor.ts';
-export { Runtime, reflectBindings, checkBindings, GpuDeviceLostError } from './runtime.ts';
+export { Runtime, GpuDeviceLostError } from './runtime.ts';
+export type { Bindings, Resource } from './runtime.ts';
+export { kernelLayout, reflectLayout } from './kernel_layout.ts';
 export { createGpuContext, hostGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext, DeviceOptions as CreateEngineOptions } from './device.ts';
-export { params, f32, i32 } from './params.ts';
 export type { KernelTime } from './profiler.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/matmul.ts';

@@ -115,14 +115,14 @@ fn loadB4(k: u32, n: u32) -> vec4<f32> { return b[(k * p.n + n) / 4u]; }`,
 /** Whether the conv GEMMs can fill their tiles with vec4 loads (channel counts multiples of 4). */
 export const convFill4 = (cin: number, cout: number) => ({ forward: cin % 4 === 0 && cout % 4 === 0, dx: cout % 4 === 0, dw: cin % 4 === 0 && cout % 4 === 0 });
 
-export function conv3x3ForwardKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3ForwardKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3Forward, opts);
 }
 
-export function conv3x3BackwardInputKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3BackwardInputKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3BackwardInput, opts);
 }
 
-export function conv3x3BackwardWeightKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3BackwardWeightKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3BackwardWeight, opts);
 }

@@ -2,9 +2,9 @@
 // the final single-workgroup sum that turns per-row or per-workgroup partial losses into one
 // scalar. Every thread sums a fixed, strided subset and the tree has a fixed shape, so the
 // result depends only on the input, never on scheduling: no float atomics anywhere.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel } from './spec.ts';
 
-/** Threads of the final reduction; a power of two. */
+/** Threads of the final reduction; a power of two. Shared with the patch loss's final kernel. */
 export const SUM_WG = 256;
 
 /**
@@ -23,12 +23,13 @@ export function treeReduceWgsl(arr: string, lid: string, wg: number, combine: st
 }
 
 /** y[0] = scale * sum(x[0..n)), one workgroup. */
-export function sumScaleKernel(): KernelSpec {
-  const b = binds('x:read', 'y:read_write', 'p:uniform');
-  return defineKernel(
-    `loss.sum_scale.wg${SUM_WG}`,
-    () => `struct P { n: u32, scale: f32 }
-${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
+export function sumScaleKernel() {
+  return defineKernel({
+    key: `loss.sum_scale.wg${SUM_WG}`,
+    bindings: binds('x:read', 'y:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', scale: 'f32' },
+    workgroup: SUM_WG,
+    source: (decls) => `${decls}
 var<workgroup> acc: array<f32, ${SUM_WG}>;
 @compute @workgroup_size(${SUM_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
   var s = 0.0;
@@ -37,6 +38,5 @@ var<workgroup> acc: array<f32, ${SUM_WG}>;
   ${treeReduceWgsl('acc', 'lid', SUM_WG, 'a + b')}
   if (lid == 0u) { y[0] = acc[0] * p.scale; }
 }`,
-    b,
-  );
+  });
 }

@@ -16,7 +16,13 @@ import { gatherRowsKernel, scatterRowsKernel } from './gather.ts';
 import { gramKernels } from './gram.ts';
 import { infonceKernels } from './infonce.ts';
 import { sumScaleKernel } from './loss_reduce.ts';
-import { batchedMatmulFamily, colSumKernel, gemmKernel, matmulKernel, sumPlanesKernel } from './matmul.ts';
+import {
+  batchedMatmulFamily,
+  colSumKernel,
+  gemmKernel,
+  matmulKernel,
+  sumPlanesKernel,
+} from './matmul.ts';
 import { optimKernels } from './optim.ts';
 import { patchLossKernels } from './patch_loss.ts';
 import { reduceKernels } from './reduce.ts';

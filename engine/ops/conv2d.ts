@@ -6,7 +6,13 @@ import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
 import { colSum, gemmPlan, runGemm } from './matmul.ts';
-import { tilesOf, winogradConvForward, winogradInputGrad, winogradOutputGrad, winogradWeightGrad } from './winograd.ts';
+import {
+  tilesOf,
+  winogradConvForward,
+  winogradInputGrad,
+  winogradOutputGrad,
+  winogradWeightGrad,
+} from './winograd.ts';
 
 export interface Conv2dOptions {
   height: number;
@@ -81,7 +87,7 @@ export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2
     m: pixels,
     n: cout,
     k: 9 * cin,
-    extra: [opts.height, opts.width, cin],
+    extra: { h: opts.height, w: opts.width, cin },
     tile: how,
     fill4: convFill4(cin, cout).forward,
   });
@@ -101,7 +107,7 @@ export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): 
     m: opts.height * opts.width,
     n: cin,
     k: 9 * cout,
-    extra: [opts.height, opts.width, cout],
+    extra: { h: opts.height, w: opts.width, cout },
     tile: how,
     fill4: convFill4(cin, cout).dx,
   });
@@ -121,7 +127,7 @@ export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions &
     m: 9 * cin,
     n: cout,
     k: opts.height * opts.width,
-    extra: [opts.height, opts.width, cin],
+    extra: { h: opts.height, w: opts.width, cin },
     tile: how,
     split: opts.split,
     fill4: convFill4(cin, cout).dw,

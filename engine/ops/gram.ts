@@ -2,12 +2,10 @@
 // cosineGram(v) = G(N(v)) where N normalises rows and G(u) = U U^T; each piece records its
 // own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
 import {
-  GATHER_WG,
   GEMM_TILE_CPU,
   GEMM_TILE_GPU,
   gemmGrid,
   gemmKernel,
-  NORM_WG,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
@@ -15,8 +13,6 @@ import {
   type OpA,
   type OpB,
 } from '../../kernels/gram.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
 import { isCpuAdapter } from './matmul.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
@@ -63,7 +59,7 @@ export function gramGemmRaw(
   const cfg = { a: opA, b: opB, symOut, ...gramTileFor(a.rt) };
   const out = a.rt.empty([m, n]);
   const { grid, tiles } = gemmGrid(cfg, m, n);
-  const p = params(m, n, k, tiles, f32(patch?.threshold ?? 0));
+  const p = { m, n, k, tiles, t: patch?.threshold ?? 0 };
   const extra: Record<string, Tensor> = patch ? { coef: patch.coef, g: patch.g } : {};
   a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, ...extra, p }, grid);
   return out;
@@ -74,11 +70,11 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
   const [n, q] = matrix('l2NormalizeRows', v);
   const rt = v.rt;
   const u = rt.empty(v.shape);
-  const p = params(n, q, f32(eps));
-  rt.dispatch(normalizeRowsKernel(), { v, u, p }, grid1d(n, NORM_WG));
+  const p = { n, q, eps };
+  rt.dispatch(normalizeRowsKernel(), { v, u, p }, n);
   return rt.tape.record('l2NormalizeRows', [v], u, (du) => {
     const dv = rt.empty(v.shape);
-    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, grid1d(n, NORM_WG));
+    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, n);
     return [dv];
   });
 }
@@ -123,11 +119,11 @@ export function stridedRows(r: Tensor, height: number, width: number, stride: nu
   const hs = Math.ceil(height / stride), ws = Math.ceil(width / stride);
   const rt = r.rt;
   const out = rt.empty([hs * ws, c]);
-  const p = params(height, width, c, stride, hs, ws);
-  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, grid1d(hs * ws, GATHER_WG));
+  const p = { h: height, w: width, c, s: stride, hs, ws };
+  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, hs * ws);
   return rt.tape.record('stridedRows', [r], out, (g) => {
     const dr = rt.empty(r.shape);
-    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, grid1d(rows, GATHER_WG));
+    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, rows);
     return [dr];
   });
 }

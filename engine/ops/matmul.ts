@@ -3,22 +3,18 @@
 // deterministic column sum that gives bias gradients.
 import {
   batchedMatmulFamily,
-  colSumGrid,
   colSumKernel,
   CPU_SMALL_TILE,
   CPU_TILE,
   gemmGrid,
   gemmKernel,
-  gemmParams,
   GPU_TILE,
   matmulFamily,
   matmulFill4,
-  sumPlanesGrid,
   sumPlanesKernel,
   type GemmFamily,
   type GemmTile,
 } from '../../kernels/matmul.ts';
-import { params } from '../params.ts';
 import { laneMatmul } from './lane_gemm.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -78,8 +74,8 @@ export interface GemmRun {
   m: number;
   n: number;
   k: number;
-  /** The family's extra uniform fields, in order. */
-  extra?: number[];
+  /** The family's extra uniform fields (its extraFields), by name. */
+  extra?: Readonly<Record<string, number>>;
   tile?: GemmTile;
   /** K-splits; default chooseSplit(). */
   split?: number;
@@ -98,13 +94,11 @@ export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
   const kChunk = Math.max(bk, Math.ceil(Math.ceil(r.k / split) / bk) * bk);
   split = Math.max(1, Math.ceil(r.k / kChunk));
   const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4, store4: r.n % 4 === 0 });
-  const u = params(...gemmParams(r.m, r.n, r.k, kChunk, ...(r.extra ?? [])));
+  const p = { m: r.m, n: r.n, k: r.k, kChunk, ...r.extra };
   const target = split === 1 ? out : rt.empty([split, r.m, r.n]);
-  const res: Record<string, Tensor | Uint32Array> = { a: r.a, b: r.b, c: target, p: u };
-  if (r.bias) res.bias = r.bias;
-  rt.dispatch(spec, res, gemmGrid(r.m, r.n, split, tile));
+  rt.dispatch(spec, r.bias ? { a: r.a, b: r.b, bias: r.bias, c: target, p } : { a: r.a, b: r.b, c: target, p }, gemmGrid(r.m, r.n, split, tile));
   if (split > 1) {
-    rt.dispatch(sumPlanesKernel(), { parts: target, out, p: params(r.m * r.n, split) }, sumPlanesGrid(r.m * r.n));
+    rt.dispatch(sumPlanesKernel(), { parts: target, out, p: { n: r.m * r.n, planes: split } }, r.m * r.n);
     target.dispose();
   }
   return out;
@@ -169,7 +163,7 @@ export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number,
   const fill4 = matmulFill4(m, n, k, transA, transB);
   const spec = gemmKernel(batchedMatmulFamily(transA, transB), { tile: t, fill4, store4: n % 4 === 0, batched: true });
   const [gx, gy] = gemmGrid(m, n, 1, t);
-  rt.dispatch(spec, { a, b, c: out, p: params(...gemmParams(m, n, k, k)) }, [gx, gy, batch]);
+  rt.dispatch(spec, { a, b, c: out, p: { m, n, k, kChunk: k } }, [gx, gy, batch]);
   return out;
 }
 
@@ -177,7 +171,7 @@ export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number,
 export function colSum(x: Tensor): Tensor {
   const [rows, cols] = dims2('colSum', x);
   const out = x.rt.empty([cols]);
-  x.rt.dispatch(colSumKernel(), { x, out, p: params(rows, cols) }, colSumGrid(cols));
+  x.rt.dispatch(colSumKernel(), { x, out, p: { rows, cols } }, cols);
   return out;
 }
 

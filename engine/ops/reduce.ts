@@ -1,8 +1,13 @@
 // Sums and means along one axis (or over everything), with backward = broadcast. The GPU
 // work is kernels/reduce.ts: passes of chunked tree reductions until one chunk is left.
-import { broadcastKernel, reduceInputs, reduceKernel, reduceLayout, REDUCE_MAX_SERIAL, REDUCE_WG, type ReducePre } from '../../kernels/reduce.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import {
+  broadcastKernel,
+  reduceInputs,
+  reduceKernel,
+  reduceLayout,
+  REDUCE_MAX_SERIAL,
+  type ReducePre,
+} from '../../kernels/reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
 /** A tensor seen as [outer, r, inner], summed over r. */
@@ -62,7 +67,7 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
     const innerTiles = Math.ceil(inner / layout.tx);
     const tiles = innerTiles * Math.ceil(outer / layout.to);
     const gz = Math.ceil(tiles / rt.maxWorkgroups);
-    const p = params(outer, r, inner, chunks, k, innerTiles, tiles, f32(last ? (opts.scale ?? 1) : 1));
+    const p = { outer, r, inner, chunks, k, innerTiles, tiles, scale: last ? (opts.scale ?? 1) : 1 };
     const inputs = src === x ? { x, ...extra } : { x: src };
     rt.dispatch(reduceKernel(stagePre, layout), { ...inputs, out, p }, [Math.ceil(tiles / gz), chunks, gz]);
     // Safe right after recording: pooled buffers are reused only after the next submit.
@@ -78,7 +83,7 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
 export function broadcastRaw(g: Tensor, shape: readonly number[], view: ReduceView, scale = 1): Tensor {
   if (g.size !== view.outer * view.inner) throw new Error(`broadcast: ${g} does not match view ${view.outer}x${view.inner}`);
   const out = g.rt.empty(shape);
-  g.rt.dispatch(broadcastKernel(), { g, out, p: params(out.size, view.r, view.inner, f32(scale)) }, grid1d(out.size, REDUCE_WG));
+  g.rt.dispatch(broadcastKernel(), { g, out, p: { n: out.size, r: view.r, inner: view.inner, scale } }, out.size);
   return out;
 }
 
