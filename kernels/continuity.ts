@@ -2,7 +2,7 @@
 //   L = sum|r(y+1,x) - r(y,x)| / ((H-1) W C) + sum|r(y,x+1) - r(y,x)| / (H (W-1) C),
 // PyTorch's L1Loss on the vertical and horizontal difference tensors, summed.
 // Stage 1: one thread per pixel sums its C channels' differences to the pixel below and to
-// the right (already divided by the counts) into partial[pixel]; sumScaleKernel adds the
+// the right (already divided by the counts) into partial[pixel]; the reduce family's total adds the
 // H*W partials. Both stages sum in a fixed order: deterministic. A thread per pixel needs
 // no barriers and one integer division per pixel instead of per element (CPU backends
 // scalarise vector integer division).

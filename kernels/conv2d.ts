@@ -13,7 +13,7 @@
 // dX:       dx[p, ci] = sum_{tap, co} g[p - off(tap), co] w[tap*Cin + ci, co]
 //           = a conv of g with the flipped, transposed kernel            (M=P, N=Cin, K=9*Cout)
 // dW:       dw = im2col(x)^T [9*Cin, P] . g [P, Cout], K = pixels, split-K (M=9*Cin, N=Cout, K=P)
-// db:       column sum of g (colSumKernel in kernels/matmul.ts).
+// db:       column sum of g (the reduce family's one-pass column layout, kernels/reduce.ts).
 import { gemmKernel, type GemmFamily, type GemmKernelOptions } from './matmul.ts';
 import type { KernelSpec } from './spec.ts';
 

@@ -1,7 +1,7 @@
 // Row-wise log-sum-exp of a similarity matrix S [rows, cols] scaled by 1/T, the contrastive
 // (InfoNCE / NT-Xent) loss per row:  rowLoss_i = log sum_j exp(S_ij / T) - S_i,pos(i) / T,
 // with pos(i) = (i + shift) mod cols and, for NT-Xent, j = i left out of the sum. One
-// thread per row (as kernels/softmax_xent.ts); the mean over rows is sumScaleKernel's job.
+// thread per row (as kernels/softmax_xent.ts); the mean over rows is the reduce family's total (sumScaledRaw).
 // The backward, also a thread per row: dS_ij = g * scale / T * (softmax_ij - [j = pos(i)]),
 // 0 on a left-out diagonal.
 import { NEG_BIG } from './softmax_xent.ts';

@@ -4,10 +4,11 @@
 // exact even past 2^24 entries; no barriers). Stage 2: one workgroup adds the partials in a
 // fixed order and writes the loss and the two 1/count coefficients the backward needs, all
 // without leaving the GPU.
-import { SUM_WG } from './loss_reduce.ts';
 import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
 const PATCH_WG = 64;
+/** Threads of the final single-workgroup sum; a power of two. */
+const FINAL_WG = 256;
 
 /**
  * Stage 1: one thread per row of S [rows, cols] writes its (sum, count) for both sets, at
@@ -51,22 +52,22 @@ export function patchPartialsKernel() {
 /** loss[0] = mean of both sets; coef = (1 / #pos, 1 / #neg), 0 for an empty set. */
 export function patchFinalKernel() {
   return defineKernel({
-    key: `patch.final.wg${SUM_WG}`,
+    key: `patch.final.wg${FINAL_WG}`,
     bindings: binds('psum:read', 'pcnt:read', 'loss:read_write', 'coef:read_write', 'p:uniform'),
     types: { pcnt: 'array<u32>' },
     uniforms: { parts: 'u32' },
-    workgroup: SUM_WG,
+    workgroup: FINAL_WG,
     source: (decls) => `${decls}
-var<workgroup> rPos: array<f32, ${SUM_WG}>;
-var<workgroup> rNeg: array<f32, ${SUM_WG}>;
-var<workgroup> cPos: array<u32, ${SUM_WG}>;
-var<workgroup> cNeg: array<u32, ${SUM_WG}>;
-@compute @workgroup_size(${SUM_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
+var<workgroup> rPos: array<f32, ${FINAL_WG}>;
+var<workgroup> rNeg: array<f32, ${FINAL_WG}>;
+var<workgroup> cPos: array<u32, ${FINAL_WG}>;
+var<workgroup> cNeg: array<u32, ${FINAL_WG}>;
+@compute @workgroup_size(${FINAL_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
   var sp = 0.0;
   var sn = 0.0;
   var np = 0u;
   var nn = 0u;
-  for (var i = lid; i < p.parts; i += ${SUM_WG}u) {
+  for (var i = lid; i < p.parts; i += ${FINAL_WG}u) {
     sp += psum[2u * i];
     sn += psum[2u * i + 1u];
     np += pcnt[2u * i];
@@ -77,7 +78,7 @@ var<workgroup> cNeg: array<u32, ${SUM_WG}>;
   cPos[lid] = np;
   cNeg[lid] = nn;
   workgroupBarrier();
-  for (var rs = ${SUM_WG / 2}u; rs > 0u; rs = rs >> 1u) {
+  for (var rs = ${FINAL_WG / 2}u; rs > 0u; rs = rs >> 1u) {
     if (lid < rs) {
       rPos[lid] += rPos[lid + rs];
       rNeg[lid] += rNeg[lid + rs];

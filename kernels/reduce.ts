@@ -42,6 +42,15 @@ export interface ReduceLayout {
 
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
+/**
+ * One-pass layouts: every lane adds its strided share of all R values, then one tree, so there
+ * is no partials pass. COLUMNS is the column sum's (16 columns x 16 row lanes: bias gradients),
+ * TOTAL a single workgroup's sum of everything (the last step of every loss). Both give the
+ * same sums, in the same order, as the dedicated kernels they replace.
+ */
+export const COLUMNS_LAYOUT: ReduceLayout = { tx: 16, ty: 16, to: 1 };
+export const TOTAL_LAYOUT: ReduceLayout = { tx: 1, ty: REDUCE_WG, to: 1 };
+
 /** Serial values per lane worth having before adding reduce lanes (barriers are not free). */
 const SERIAL_TARGET = 64;
 
@@ -125,7 +134,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 
 export const reduceKernels = (): KernelSpec[] => [
   ...(['id', 'mul', 'sq', 'abs', 'sqdev', 'muldev'] as const).map((pre) => reduceKernel(pre, { tx: 32, ty: 8, to: 1 })),
-  reduceKernel('id', { tx: 1, ty: 256, to: 1 }),
+  reduceKernel('id', TOTAL_LAYOUT),
+  reduceKernel('id', COLUMNS_LAYOUT),
   reduceKernel('id', { tx: 1, ty: 4, to: 64 }),
   reduceKernel('id', { tx: 1, ty: 1, to: 256 }),
   broadcastKernel(),

@@ -67,7 +67,7 @@ ${rowHead} {
 /**
  * Per row: lse = log sum exp(x), rowLoss = lse - x[target]. Targets outside [0, C) are
  * clamped, here and in the backward (callers keep them in range); the mean over rows is
- * taken by sumScaleKernel afterwards.
+ * taken by the reduce family's total afterwards (sumScaledRaw).
  */
 export function xentForwardKernel() {
   return defineKernel({

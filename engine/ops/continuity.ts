@@ -1,7 +1,7 @@
 // Spatial continuity loss (MSInet's L_cont) with its backward rule.
 import { continuityBackwardKernel, continuityPartialsKernel } from '../../kernels/continuity.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * r [H*W, C] (row-major pixels) -> [1]: mean |r(y+1,x) - r(y,x)| over (H-1) W C terms plus

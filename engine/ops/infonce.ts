@@ -4,7 +4,7 @@
 import { nceBackwardKernel, nceForwardKernel } from '../../kernels/infonce.ts';
 import type { Tensor } from '../tensor.ts';
 import { cosineCross, cosineGram } from './gram.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * mean_i [ log sum_j exp(s_ij / T) - s_i,pos(i) / T ] over the rows of s [rows, cols], with

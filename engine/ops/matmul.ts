@@ -3,7 +3,6 @@
 // deterministic column sum that gives bias gradients.
 import {
   batchedMatmulFamily,
-  colSumKernel,
   CPU_SMALL_TILE,
   CPU_TILE,
   gemmGrid,
@@ -16,6 +15,7 @@ import {
   type GemmTile,
 } from '../../kernels/matmul.ts';
 import { laneMatmul } from './lane_gemm.ts';
+import { colSumRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
 /**
@@ -167,12 +167,10 @@ export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number,
   return out;
 }
 
-/** Column sums of a [rows, cols] matrix: [cols]. Deterministic (tree in workgroup memory). */
+/** Column sums of a [rows, cols] matrix: [cols]. Deterministic (a fixed tree, no atomics). */
 export function colSum(x: Tensor): Tensor {
   const [rows, cols] = dims2('colSum', x);
-  const out = x.rt.empty([cols]);
-  x.rt.dispatch(colSumKernel(), { x, out, p: { rows, cols } }, cols);
-  return out;
+  return colSumRaw(x, rows, cols);
 }
 
 /**

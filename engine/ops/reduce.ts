@@ -1,11 +1,15 @@
 // Sums and means along one axis (or over everything), with backward = broadcast. The GPU
-// work is kernels/reduce.ts: passes of chunked tree reductions until one chunk is left.
+// work is kernels/reduce.ts: passes of chunked tree reductions until one chunk is left, or one
+// pass with a fixed layout (column sums for bias gradients, the total that ends every loss).
 import {
   broadcastKernel,
+  COLUMNS_LAYOUT,
   reduceInputs,
   reduceKernel,
   reduceLayout,
   REDUCE_MAX_SERIAL,
+  TOTAL_LAYOUT,
+  type ReduceLayout,
   type ReducePre,
 } from '../../kernels/reduce.ts';
 import type { Tensor } from '../tensor.ts';
@@ -28,6 +32,8 @@ export interface ReduceOptions {
   scale?: number;
   /** Shape of the result (default [outer, inner] flattened to [outer * inner]). */
   outShape?: readonly number[];
+  /** Sum in one pass with this layout (see COLUMNS_LAYOUT): no partials, each lane adds r / ty values. */
+  onePass?: ReduceLayout;
 }
 
 /** The [outer, r, inner] view of `shape` reducing `axis` (all axes when undefined), and the result shape. */
@@ -58,8 +64,8 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
   }
   let src = x, r = view.r, stagePre: ReducePre = pre;
   for (;;) {
-    const layout = reduceLayout(r, inner);
-    const k = Math.max(1, Math.min(Math.ceil(r / layout.ty), REDUCE_MAX_SERIAL));
+    const layout = opts.onePass ?? reduceLayout(r, inner);
+    const k = Math.max(1, opts.onePass ? Math.ceil(r / layout.ty) : Math.min(Math.ceil(r / layout.ty), REDUCE_MAX_SERIAL));
     const chunks = Math.max(1, Math.ceil(r / (k * layout.ty)));
     if (chunks > rt.maxWorkgroups) throw new Error(`reduce: ${chunks} chunks over the grid limit`);
     const last = chunks === 1;
@@ -77,6 +83,16 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
     r = chunks;
     stagePre = 'id';
   }
+}
+
+/** [1] = scale * sum(x) in one workgroup: the last step of every loss (which records its own backward). */
+export function sumScaledRaw(x: Tensor, scale: number): Tensor {
+  return reduceRaw(x, { outer: 1, r: x.size, inner: 1 }, { scale, onePass: TOTAL_LAYOUT });
+}
+
+/** Column sums of a [rows, cols] matrix: [cols], in one pass (bias gradients). Untracked. */
+export function colSumRaw(x: Tensor, rows: number, cols: number): Tensor {
+  return reduceRaw(x, { outer: 1, r: rows, inner: cols }, { onePass: COLUMNS_LAYOUT });
 }
 
 /** Untracked out[o, r, i] = g[o, i] * scale over `shape` (the backward of sum / mean). */

@@ -6,7 +6,7 @@ import {
   xentForwardKernel,
 } from '../../kernels/softmax_xent.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 function rowsCols(op: string, x: Tensor): [number, number] {
   if (x.shape.length !== 2) throw new Error(`${op}: expected [N, C], got ${x}`);

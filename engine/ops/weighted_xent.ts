@@ -3,7 +3,7 @@
 // and their weights balance the classes.
 import { weightedXentBackwardKernel, weightedXentForwardKernel } from '../../kernels/weighted_xent.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * logits [N, C], targets i32 [N] (-1 = no target), weights [N] on the CPU (their sum over rows

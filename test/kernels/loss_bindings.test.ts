@@ -4,7 +4,6 @@ import { kernelLayout } from '../../engine/index.ts';
 import { continuityKernels } from '../../kernels/continuity.ts';
 import { gramKernels } from '../../kernels/gram.ts';
 import { infonceKernels } from '../../kernels/infonce.ts';
-import { sumScaleKernel } from '../../kernels/loss_reduce.ts';
 import { patchLossKernels } from '../../kernels/patch_loss.ts';
 import { softmaxXentKernels } from '../../kernels/softmax_xent.ts';
 
@@ -12,7 +11,7 @@ import { softmaxXentKernels } from '../../kernels/softmax_xent.ts';
 // the kernel's spec, and keys must be unique per distinct WGSL text (the pipeline cache is
 // keyed by them).
 test('loss kernels: WGSL layouts match their specs, keys are unique', () => {
-  const all = [sumScaleKernel(), ...softmaxXentKernels(), ...continuityKernels(), ...gramKernels(), ...patchLossKernels(), ...infonceKernels()];
+  const all = [...softmaxXentKernels(), ...continuityKernels(), ...gramKernels(), ...patchLossKernels(), ...infonceKernels()];
   const byKey = new Map<string, string>();
   for (const k of all) {
     kernelLayout(k);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { colSum, linear, matmul, matmulRaw, runGemm } from '../../engine/index.ts';
 import { kernelLayout } from '../../engine/kernel_layout.ts';
-import { colSumKernel, CPU_TILE, GPU_TILE, matmulFamily, matmulKernel, sumPlanesKernel, type GemmTile } from '../../kernels/matmul.ts';
+import { CPU_TILE, GPU_TILE, matmulFamily, matmulKernel, sumPlanesKernel, type GemmTile } from '../../kernels/matmul.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
 
@@ -44,7 +44,6 @@ test('every matmul kernel variant declares the bindings its WGSL has', () => {
       for (const bias of [false, true])
         for (const fill4 of [false, true]) for (const store4 of [false, true]) kernelLayout(matmulKernel(ta, tb, { bias, fill4, store4, tile: CPU_TILE }));
   kernelLayout(matmulKernel(false, false, { tile: GPU_TILE }));
-  kernelLayout(colSumKernel());
   kernelLayout(sumPlanesKernel());
 });
 
