@@ -1,6 +1,5 @@
 // Public surface of the engine: device + runtime, tensors, autograd, ops, optimisers.
 import { backward as tapeBackward } from './autograd.ts';
-import { add, clone, onesLike } from './ops/elementwise.ts';
 import type { Tensor } from './tensor.ts';
 import { createGpuContext, type DeviceOptions } from './device.ts';
 import { Runtime } from './runtime.ts';
@@ -19,12 +18,12 @@ export * from './ops/conv2d.ts';
 
 /** Back-propagates from a scalar loss into every parameter's `.grad`. */
 export function backward(loss: Tensor): void {
-  tapeBackward(loss, { add, clone, onesLike });
+  tapeBackward(loss);
 }
 
 /** Back-propagates a given output gradient (vector-Jacobian product); used by gradient checks. */
 export function backwardWith(output: Tensor, gradOutput: Tensor): void {
-  tapeBackward(output, { add, clone, onesLike }, gradOutput);
+  tapeBackward(output, gradOutput);
 }
 
 /**

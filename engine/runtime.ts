@@ -171,6 +171,7 @@ export class Runtime {
     }
     const survivors = new Set<Tensor>();
     collectTensors(out!, survivors);
+    this.tape.endScope(s, survivors);
     for (const t of s) if (!survivors.has(t)) t.dispose();
     const parent = this.scopes[this.scopes.length - 1];
     if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);
@@ -188,6 +189,7 @@ export class Runtime {
     }
     const survivors = new Set<Tensor>();
     collectTensors(out, survivors);
+    this.tape.endScope(s, survivors);
     for (const t of s) if (!survivors.has(t)) t.dispose();
     const parent = this.scopes[this.scopes.length - 1];
     if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);

@@ -75,5 +75,5 @@ export function globalAvgPool(x: Tensor, batch: number): Tensor {
   const c = x.shape[1]!;
   const view = { outer: batch, r: x.shape[0]! / batch, inner: c };
   const y = reduceRaw(x, view, { scale: 1 / view.r, outShape: [batch, c] });
-  return x.rt.tape.record('globalAvgPool', [x], y, (g) => [broadcastRaw(g, x.shape, view, 1 / view.r)]);
+  return x.rt.tape.record('globalAvgPool', [x], y, [(g) => broadcastRaw(g, x.shape, view, 1 / view.r)]);
 }

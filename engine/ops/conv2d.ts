@@ -150,9 +150,5 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOp
     });
   }
   const out = conv2dRaw(x, w, bias, opts);
-  return x.rt.tape.record('conv2d', inputs, out, (g) => [
-    x.requiresGrad ? conv2dBackwardInput(g, w, opts) : null,
-    w.requiresGrad ? conv2dBackwardWeight(x, g, opts) : null,
-    bias?.requiresGrad ? colSum(g) : null,
-  ]);
+  return x.rt.tape.record('conv2d', inputs, out, [(g) => conv2dBackwardInput(g, w, opts), (g) => conv2dBackwardWeight(x, g, opts), (g) => colSum(g)]);
 }

@@ -39,33 +39,30 @@ function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 
 export function add(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('add', a, b);
-  return a.rt.tape.record('add', [a, b], y, (g) => [g, g]);
+  return a.rt.tape.record('add', [a, b], y, [(g) => g, (g) => g]);
 }
 
 export function sub(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('sub', a, b);
-  return a.rt.tape.record('sub', [a, b], y, (g) => [g, b.requiresGrad ? scale(g, -1) : null]);
+  return a.rt.tape.record('sub', [a, b], y, [(g) => g, (g) => scale(g, -1)]);
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('mul', a, b);
-  return a.rt.tape.record('mul', [a, b], y, (g) => [
-    a.requiresGrad ? binaryRaw('mul', g, b) : null,
-    b.requiresGrad ? binaryRaw('mul', g, a) : null,
-  ]);
+  return a.rt.tape.record('mul', [a, b], y, [(g) => binaryRaw('mul', g, b), (g) => binaryRaw('mul', g, a)]);
 }
 
 /** y = x * s + shift */
 export function scale(x: Tensor, s: number, shift = 0): Tensor {
   const y = x.rt.empty(x.shape);
   x.rt.dispatch(affineKernel(), { x, y, p: { n: x.size, scale: s, shift } }, x.size);
-  return x.rt.tape.record('scale', [x], y, (g) => [scale(g, s)]);
+  return x.rt.tape.record('scale', [x], y, [(g) => scale(g, s)]);
 }
 
 export function relu(x: Tensor): Tensor {
   const y = x.rt.empty(x.shape);
   x.rt.dispatch(reluKernel(), { x, y, p: { n: x.size } }, x.size);
-  return x.rt.tape.record('relu', [x], y, (g) => [reluGrad(y, g)]);
+  return x.rt.tape.record('relu', [x], y, [(g) => reluGrad(y, g)]);
 }
 
 /** dy masked to where a ReLU's output y was positive (no autograd). */

@@ -83,7 +83,7 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
 export function gramSelf(u: Tensor): Tensor {
   const [n, q] = matrix('gramSelf', u);
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
-  return u.rt.tape.record('gramSelf', [u], s, (g) => [gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
+  return u.rt.tape.record('gramSelf', [u], s, [(g) => gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
 }
 
 /** S = A B^T [n, m] for a [n, q], b [m, q]. Backward: dA = G B, dB = G^T A. */
@@ -92,10 +92,7 @@ export function gramCross(a: Tensor, b: Tensor): Tensor {
   const [m, qb] = matrix('gramCross', b);
   if (q !== qb) throw new Error(`gramCross: ${a} and ${b} differ in columns`);
   const s = gramGemmRaw(a, b, 'n', 't', [n, m, q]);
-  return a.rt.tape.record('gramCross', [a, b], s, (g) => [
-    a.requiresGrad ? gramGemmRaw(g, b, 'n', 'n', [n, q, m]) : null,
-    b.requiresGrad ? gramGemmRaw(g, a, 't', 'n', [m, q, n]) : null,
-  ]);
+  return a.rt.tape.record('gramCross', [a, b], s, [(g) => gramGemmRaw(g, b, 'n', 'n', [n, q, m]), (g) => gramGemmRaw(g, a, 't', 'n', [m, q, n])]);
 }
 
 /** Cosine similarities of all row pairs of v [n, q] -> [n, n] (diagonal included). */

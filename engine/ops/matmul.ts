@@ -138,9 +138,9 @@ export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const { transA = false, transB = false, tile } = opts;
   const out = matmulRaw(a, b, opts);
-  return a.rt.tape.record('matmul', [a, b], out, (g) => [
-    a.requiresGrad ? (transA ? matmulRaw(b, g, { transA: transB, transB: true, tile }) : matmulRaw(g, b, { transB: !transB, tile })) : null,
-    b.requiresGrad ? (transB ? matmulRaw(g, a, { transA: true, transB: transA, tile }) : matmulRaw(a, g, { transA: !transA, tile })) : null,
+  return a.rt.tape.record('matmul', [a, b], out, [
+    (g) => (transA ? matmulRaw(b, g, { transA: transB, transB: true, tile }) : matmulRaw(g, b, { transB: !transB, tile })),
+    (g) => (transB ? matmulRaw(g, a, { transA: true, transB: transA, tile }) : matmulRaw(a, g, { transA: !transA, tile })),
   ]);
 }
 
@@ -180,9 +180,5 @@ export function colSum(x: Tensor): Tensor {
 export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null, tile?: GemmTile): Tensor {
   const out = matmulRaw(x, w, { tile }, bias);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return x.rt.tape.record('linear', inputs, out, (g) => [
-    x.requiresGrad ? matmulRaw(g, w, { transB: true, tile }) : null,
-    w.requiresGrad ? matmulRaw(x, g, { transA: true, tile }) : null,
-    bias?.requiresGrad ? colSum(g) : null,
-  ]);
+  return x.rt.tape.record('linear', inputs, out, [(g) => matmulRaw(g, w, { transB: true, tile }), (g) => matmulRaw(x, g, { transA: true, tile }), (g) => colSum(g)]);
 }

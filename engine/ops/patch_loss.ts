@@ -68,9 +68,7 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   if (blockRows < n || usesLaneGram(rt)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
   const { loss, coef } = patchStats(s, threshold);
-  return rt.tape.record('patchLossOfRows', [u], loss, (g) => [
-    gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } }),
-  ]);
+  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } })]);
 }
 
 /**

@@ -107,7 +107,7 @@ function reduceOp(name: string, x: Tensor, axis: number | undefined, isMean: boo
   const { view, outShape } = axisView(x.shape, axis);
   const scale = isMean ? 1 / Math.max(1, view.r) : 1;
   const y = reduceRaw(x, view, { scale, outShape });
-  return x.rt.tape.record(name, [x], y, (g) => [broadcastRaw(g, x.shape, view, scale)]);
+  return x.rt.tape.record(name, [x], y, [(g) => broadcastRaw(g, x.shape, view, scale)]);
 }
 
 /** Sum over `axis` (that axis removed), or over everything to [1]. sum([N, C], 0) is per column: [C]. */

@@ -41,10 +41,12 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
   rt.dispatch(xentForwardKernel(), { x: logits, t: targets, rowLoss, lse, p: { n, c } }, n);
   const loss = sumScaledRaw(rowLoss, 1 / n);
   rowLoss.dispose();
-  return rt.tape.record('softmaxCrossEntropy', [logits, targets], loss, (g) => {
-    if (!logits.requiresGrad) return [null, null];
-    const dx = rt.empty(logits.shape);
-    rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: { n, c, scale: 1 / n } }, n);
-    return [dx, null];
-  });
+  return rt.tape.record('softmaxCrossEntropy', [logits, targets], loss, [
+    (g) => {
+      const dx = rt.empty(logits.shape);
+      rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: { n, c, scale: 1 / n } }, n);
+      return dx;
+    },
+    null, // integer targets
+  ]);
 }
