@@ -42,6 +42,7 @@ export * from './ops/softmax_xent.ts';
 export * from './ops/reduce.ts';
 export * from './ops/continuity.ts';
 export * from './ops/gram.ts';
+export * from './ops/gemm_policy.ts';
 export * from './ops/batchnorm.ts';
 export * from './module.ts';
 export * from './random.ts';

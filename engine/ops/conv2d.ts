@@ -5,7 +5,8 @@ import { conv3x3BackwardInput, conv3x3BackwardWeight, conv3x3Forward, convFill4 
 import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
-import { colSum, gemmPlan, runGemm } from './matmul.ts';
+import { gemmPlan } from './gemm_policy.ts';
+import { colSum, runGemm } from './matmul.ts';
 import {
   tilesOf,
   winogradConvForward,
@@ -58,7 +59,7 @@ function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvD
 }
 
 /**
- * Which kernels run a conv GEMM (gemmPlan in ./matmul.ts): on CPU adapters the direct kernels
+ * Which kernels run a conv GEMM (gemmPlan in ./gemm_policy.ts): on CPU adapters the direct kernels
  * of kernels/direct.ts for small products (they compile in milliseconds) and the tiled ones
  * with big register blocks for the big layers; tiled everywhere on GPUs. An explicit `tile`
  * always selects the tiled kernels (benchmarks, tests of both paths).

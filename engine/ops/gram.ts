@@ -2,45 +2,20 @@
 // cosineGram(v) = G(N(v)) where N normalises rows and G(u) = U U^T; each piece records its
 // own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
 import {
-  GEMM_TILE_CPU,
-  GEMM_TILE_GPU,
   gemmGrid,
   gemmKernel,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
-  type GemmTile,
   type OpA,
   type OpB,
 } from '../../kernels/gram.ts';
-import { isCpuAdapter } from './matmul.ts';
-import type { Runtime } from '../runtime.ts';
+import { gramTileFor } from './gemm_policy.ts';
 import type { Tensor } from '../tensor.ts';
 
 function matrix(op: string, t: Tensor): [number, number] {
   if (t.shape.length !== 2) throw new Error(`${op}: expected a matrix, got ${t}`);
   return [t.shape[0]!, t.shape[1]!];
-}
-
-const overrides = new WeakMap<Runtime, GemmTile>();
-
-/** CPU rasterisers (lavapipe / llvmpipe, SwiftShader) get the CPU tile; GPUs the staged one. */
-export function gramTileFor(rt: Runtime): GemmTile {
-  return overrides.get(rt) ?? (isCpuAdapter(rt) ? GEMM_TILE_CPU : GEMM_TILE_GPU);
-}
-
-/**
- * Whether MSInet's patch loss takes the lane GEMM (kernels/lane_gemm.ts) for its Gram: on CPU
- * adapters, unless a test or benchmark forced a Gram tile with setGramTile.
- */
-export function usesLaneGram(rt: Runtime): boolean {
-  return !overrides.has(rt) && isCpuAdapter(rt);
-}
-
-/** Overrides the tile choice for one runtime (tests run the GPU tiles on lavapipe); null resets. */
-export function setGramTile(rt: Runtime, tile: GemmTile | null): void {
-  if (tile) overrides.set(rt, tile);
-  else overrides.delete(rt);
 }
 
 /**

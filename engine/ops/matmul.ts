@@ -4,16 +4,15 @@
 import {
   batchedMatmulFamily,
   CPU_SMALL_TILE,
-  CPU_TILE,
   gemmGrid,
   gemmKernel,
-  GPU_TILE,
   matmulFamily,
   matmulFill4,
   sumPlanesKernel,
   type GemmFamily,
   type GemmTile,
 } from '../../kernels/matmul.ts';
+import { gemmPlan, isCpuAdapter } from './gemm_policy.ts';
 import { laneMatmul } from './lane_gemm.ts';
 import { colSumRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
@@ -31,39 +30,6 @@ export function chooseSplit(m: number, n: number, k: number, tile: GemmTile): nu
   const tiles = Math.ceil(m / tile.bm) * Math.ceil(n / tile.bn);
   const wanted = Math.ceil(TARGET_GROUPS / tiles);
   return Math.max(1, Math.min(wanted, Math.floor(k / MIN_CHUNK)));
-}
-
-/** Software adapters (lavapipe, SwiftShader) report themselves in the adapter info. */
-export function isCpuAdapter(rt: Tensor['rt']): boolean {
-  const r = rt.ctx.report;
-  return /llvmpipe|lavapipe|swiftshader|software/i.test(`${r.vendor} ${r.architecture} ${r.description}`);
-}
-
-/**
- * On CPU adapters, implicit-GEMM convolutions (the reference path, and the fallback where
- * Winograd's buffers do not fit) from this many flops on run tiled with CPU_TILE, 1.4-2x
- * faster there than the direct kernels; its one-time compile (~10 s per kernel on lavapipe,
- * then served from Mesa's on-disk shader cache) pays off within a few dozen training steps.
- * Smaller ones take the direct kernels (kernels/direct.ts), which compile in about a second.
- */
-const BIG_GEMM_FLOPS = 2 ** 28;
-
-/** CPU_TILE narrowed to the output when one tile row / column covers it (N = 100: 112, not 128). */
-function fitTile(t: GemmTile, m: number, n: number): GemmTile {
-  const fit = (size: number, b: number, r: number) => (size < b ? r * Math.ceil(size / r) : b);
-  return { ...t, bm: fit(m, t.bm, t.rm), bn: fit(n, t.bn, t.rn) };
-}
-
-/**
- * How a GEMM without an explicit tile runs: 'direct' (CPU adapters, small products, see
- * BIG_GEMM_FLOPS) or the tiled kernels with this tile. `directOk` is false where no direct
- * kernel exists (A^T B^T, families other than plain matmul and the three convs).
- */
-export function gemmPlan(rt: Tensor['rt'], m: number, n: number, k: number, tile?: GemmTile, directOk = true): GemmTile | 'direct' {
-  if (tile) return tile;
-  if (!isCpuAdapter(rt)) return GPU_TILE;
-  if (2 * m * n * k >= BIG_GEMM_FLOPS) return fitTile(CPU_TILE, m, n);
-  return directOk ? 'direct' : CPU_SMALL_TILE;
 }
 
 export interface GemmRun {

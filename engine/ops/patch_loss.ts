@@ -7,7 +7,8 @@ import {
 } from '../../kernels/patch_loss.ts';
 import type { Tensor } from '../tensor.ts';
 import { scale } from './elementwise.ts';
-import { gramGemmRaw, l2NormalizeRows, usesLaneGram } from './gram.ts';
+import { usesLaneGram } from './gemm_policy.ts';
+import { gramGemmRaw, l2NormalizeRows } from './gram.ts';
 import { matmulRaw } from './matmul.ts';
 
 /**
