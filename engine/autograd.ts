@@ -1,16 +1,27 @@
 // Tape autograd. Every op that runs while grad is enabled and has an input that requires
-// grad pushes a node: (inputs, output, backward closure). The tape is in execution order,
-// which is a topological order, so backward walks it in reverse (micrograd's idea, without
-// the explicit sort). Gradients of leaves (parameters) accumulate into `.grad` until
-// zeroGrad(), so several backward() calls sum, as in PyTorch.
+// grad pushes a node: (inputs, output, backward). The tape is in execution order, which is a
+// topological order, so backward walks it in reverse (micrograd's idea, without the explicit
+// sort). Gradients of leaves (parameters) accumulate into `.grad` until zeroGrad(), so several
+// backward() calls sum, as in PyTorch. A scope that ends without a backward drops the nodes of
+// the tensors it disposed (Runtime.scope), so forward passes that are never differentiated do
+// not pile up on the tape.
+import { add, clone, onesLike } from './ops/elementwise.ts';
 import type { Tensor } from './tensor.ts';
+
+/** dL/d(one input) from dL/d(output); only called when that input requires grad. */
+export type InputGrad = (gradOut: Tensor) => Tensor;
+
+/**
+ * Per input, its gradient function (null where none flows, e.g. integer targets); or, where
+ * the inputs' gradients share work, one function giving all of them (null where not needed).
+ */
+export type Backward = ReadonlyArray<InputGrad | null> | ((gradOut: Tensor) => ReadonlyArray<Tensor | null>);
 
 export interface TapeNode {
   op: string;
   inputs: readonly Tensor[];
   output: Tensor;
-  /** Given dL/d(output), returns dL/d(input) per input (null where not needed). */
-  backward: (gradOut: Tensor) => ReadonlyArray<Tensor | null>;
+  backward: Backward;
 }
 
 export class Tape {
@@ -22,7 +33,7 @@ export class Tape {
   }
 
   /** Records a node when grad is on and some input requires grad; marks the output. */
-  record(op: string, inputs: readonly Tensor[], output: Tensor, backward: TapeNode['backward']): Tensor {
+  record(op: string, inputs: readonly Tensor[], output: Tensor, backward: Backward): Tensor {
     if (this.disabled === 0 && inputs.some((t) => t.requiresGrad)) {
       output.requiresGrad = true;
       this.nodes.push({ op, inputs, output, backward });
@@ -42,19 +53,25 @@ export class Tape {
   clear(): void {
     this.nodes.length = 0;
   }
-}
 
-export interface GradOps {
-  onesLike(t: Tensor): Tensor;
-  add(a: Tensor, b: Tensor): Tensor;
-  clone(t: Tensor): Tensor;
+  /**
+   * A scope ended: `created` are the tensors it made and now disposes, `survivors` those it
+   * returned. Unless a tensor the tape produced survives (returned, or kept beyond scopes),
+   * nothing recorded in the scope can be back-propagated any more: its nodes are dropped.
+   */
+  endScope(created: ReadonlySet<Tensor>, survivors: ReadonlySet<Tensor>): void {
+    if (!this.nodes.some((n) => created.has(n.output))) return;
+    if (this.nodes.some((n) => survivors.has(n.output) || (n.output.persistent && !n.output.isDisposed))) return;
+    this.nodes = this.nodes.filter((n) => !created.has(n.output));
+  }
 }
 
 /**
- * Back-propagates from a scalar (1-element) loss. Leaf tensors that require grad (those no
- * node produced) receive `.grad` (kept beyond the current scope). The tape is cleared.
+ * Back-propagates from a scalar (1-element) loss, or from `output` with the given output
+ * gradient `seed` (a vector-Jacobian product). Leaf tensors that require grad (those no node
+ * produced) receive `.grad` (kept beyond the current scope). The tape is cleared.
  */
-export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
+export function backward(loss: Tensor, seed?: Tensor): void {
   if (!seed && loss.size !== 1) throw new Error(`backward() needs a scalar loss, got ${loss}`);
   if (seed && seed.size !== loss.size) throw new Error(`backward(): seed ${seed} does not match ${loss}`);
   const tape = loss.rt.tape;
@@ -67,18 +84,19 @@ export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
     for (const t of n.inputs) seen.set(t.id, t);
   }
   tape.noGrad(() => {
-    grads.set(loss.id, seed ?? ops.onesLike(loss));
+    grads.set(loss.id, seed ?? onesLike(loss));
     for (let i = tape.nodes.length - 1; i >= 0; i--) {
       const node = tape.nodes[i]!;
       const g = grads.get(node.output.id);
       if (!g) continue;
-      const gin = node.backward(g);
-      node.inputs.forEach((inp, k) => {
+      const { inputs, backward } = node;
+      const gin = typeof backward === 'function' ? backward(g) : inputs.map((inp, k) => (inp.requiresGrad ? (backward[k]?.(g) ?? null) : null));
+      inputs.forEach((inp, k) => {
         const gi = gin[k];
         if (!gi || !inp.requiresGrad) return;
         if (gi.size !== inp.size) throw new Error(`${node.op}: gradient ${gi} does not match input ${inp}`);
         const prev = grads.get(inp.id);
-        grads.set(inp.id, prev ? ops.add(prev, gi) : gi);
+        grads.set(inp.id, prev ? add(prev, gi) : gi);
       });
     }
     for (const [id, g] of grads) {
@@ -86,7 +104,7 @@ export function backward(loss: Tensor, ops: GradOps, seed?: Tensor): void {
       const leaf = seen.get(id);
       if (!leaf || !leaf.requiresGrad) continue;
       // A backward rule may hand the same tensor to several inputs; each leaf gets its own.
-      const acc = leaf.grad ? ops.add(leaf.grad, g) : ops.clone(g);
+      const acc = leaf.grad ? add(leaf.grad, g) : clone(g);
       leaf.grad?.dispose();
       leaf.grad = leaf.rt.keep(acc);
     }

@@ -1,16 +1,16 @@
 // Public surface of the engine: device + runtime, tensors, autograd, ops, optimisers.
 import { backward as tapeBackward } from './autograd.ts';
-import { add, clone, onesLike } from './ops/elementwise.ts';
 import type { Tensor } from './tensor.ts';
 import { createGpuContext, type DeviceOptions } from './device.ts';
 import { Runtime } from './runtime.ts';
 
 export { Tensor } from './tensor.ts';
 export type { DType } from './tensor.ts';
-export { Runtime, reflectBindings, checkBindings, GpuDeviceLostError } from './runtime.ts';
+export { Runtime, GpuDeviceLostError } from './runtime.ts';
+export type { Bindings, Resource } from './runtime.ts';
+export { kernelLayout, reflectLayout } from './kernel_layout.ts';
 export { createGpuContext, hostGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext, DeviceOptions as CreateEngineOptions } from './device.ts';
-export { params, f32, i32 } from './params.ts';
 export type { KernelTime } from './profiler.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/matmul.ts';
@@ -18,12 +18,12 @@ export * from './ops/conv2d.ts';
 
 /** Back-propagates from a scalar loss into every parameter's `.grad`. */
 export function backward(loss: Tensor): void {
-  tapeBackward(loss, { add, clone, onesLike });
+  tapeBackward(loss);
 }
 
 /** Back-propagates a given output gradient (vector-Jacobian product); used by gradient checks. */
 export function backwardWith(output: Tensor, gradOutput: Tensor): void {
-  tapeBackward(output, { add, clone, onesLike }, gradOutput);
+  tapeBackward(output, gradOutput);
 }
 
 /**
@@ -42,6 +42,7 @@ export * from './ops/softmax_xent.ts';
 export * from './ops/reduce.ts';
 export * from './ops/continuity.ts';
 export * from './ops/gram.ts';
+export * from './ops/gemm_policy.ts';
 export * from './ops/batchnorm.ts';
 export * from './module.ts';
 export * from './random.ts';

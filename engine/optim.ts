@@ -1,10 +1,8 @@
 // Optimisers with PyTorch semantics (torch.optim.SGD, Adam / AdamW). step() records one
 // fused kernel per parameter that has a gradient into the current command encoder;
 // parameters without a gradient are skipped and their state does not advance, as in PyTorch.
-import { adamKernel, OPTIM_WG, sgdKernel } from '../kernels/optim.ts';
-import { grid1d } from '../kernels/spec.ts';
+import { adamKernel, sgdKernel } from '../kernels/optim.ts';
 import { stateTensor } from './module.ts';
-import { f32, params } from './params.ts';
 import type { Tensor } from './tensor.ts';
 
 export abstract class Optimizer {
@@ -80,10 +78,8 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, g: Tensor, step: number, [buf]: Tensor[]): void {
-    const u = params(p.size, f32(this.lr), f32(this.momentum), f32(this.dampening), f32(this.weightDecay), step === 1 ? 1 : 0, this.nesterov ? 1 : 0);
-    const res: Record<string, Tensor | Uint32Array> = { param: p, grad: g, u };
-    if (buf) res.buf = buf;
-    p.rt.dispatch(sgdKernel(!!buf), res, grid1d(p.size, OPTIM_WG));
+    const u = { n: p.size, lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, first: step === 1 ? 1 : 0, nesterov: this.nesterov ? 1 : 0 };
+    p.rt.dispatch(sgdKernel(!!buf), buf ? { param: p, grad: g, buf, u } : { param: p, grad: g, u }, p.size);
   }
 }
 
@@ -120,7 +116,7 @@ export class Adam extends Optimizer {
     // Bias corrections in float64 on the CPU, once per step.
     const stepSize = this.lr / (1 - b1 ** step);
     const bc2Sqrt = Math.sqrt(1 - b2 ** step);
-    const u = params(p.size, f32(this.lr), f32(b1), f32(b2), f32(this.eps), f32(this.weightDecay), f32(stepSize), f32(bc2Sqrt), this.decoupled ? 1 : 0);
-    p.rt.dispatch(adamKernel(), { param: p, grad: g, m: m!, v: v!, u }, grid1d(p.size, OPTIM_WG));
+    const u = { n: p.size, lr: this.lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, stepSize, bc2Sqrt, decoupled: this.decoupled ? 1 : 0 };
+    p.rt.dispatch(adamKernel(), { param: p, grad: g, m: m!, v: v!, u }, p.size);
   }
 }

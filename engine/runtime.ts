@@ -1,8 +1,8 @@
 // The runtime owns the device: pipeline cache (keyed by kernel key), buffer pools, one
 // command encoder (and compute pass) collecting every dispatch until flush(), uniform
 // upload, async readback, tensor scopes and the autograd tape.
-import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
-import type { KernelSpec, BindingDecl } from '../kernels/spec.ts';
+import type { KernelSpec, UniformDecl, UniformValues } from '../kernels/spec.ts';
+import { kernelLayout, packUniforms, type KernelLayout } from './kernel_layout.ts';
 import { BufferPool } from './pool.ts';
 import { Tensor, sizeOf, type DType, type TypedArrayFor } from './tensor.ts';
 import { Tape } from './autograd.ts';
@@ -14,31 +14,15 @@ const STORAGE = 0x80 | 0x08 | 0x04; // STORAGE | COPY_DST | COPY_SRC
 const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
 const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
 
-export type Resource = Tensor | GPUBuffer | ArrayBufferView;
+/** A storage binding's buffer. */
+export type Resource = Tensor | GPUBuffer;
 
-interface CachedPipeline {
+/** A dispatch's bindings by name: buffers, and the uniform struct's values by member name. */
+export type Bindings<U extends UniformDecl> = Readonly<Record<string, Resource | UniformValues<U>>>;
+
+interface CachedPipeline extends KernelLayout {
   pipeline: GPUComputePipeline;
-  layout: GPUBindGroupLayout;
-  bindings: readonly BindingDecl[];
-}
-
-/** Bindings wgsl_reflect finds in a kernel's WGSL (group 0, in binding order). */
-export function reflectBindings(code: string): BindingDecl[] {
-  const r = new WgslReflect(code);
-  const groups = r.getBindGroups();
-  if (groups.length > 1) throw new Error('kernels use only @group(0)');
-  const g0 = groups[0] ?? [];
-  return g0.map((b, i) => {
-    if (!b) throw new Error(`binding ${i} missing (bindings must be dense)`);
-    const access = b.resourceType === 0 ? 'uniform' : b.access === 'read_write' ? 'read_write' : 'read';
-    return { name: b.name, access } as BindingDecl;
-  });
-}
-
-export function checkBindings(spec: KernelSpec): void {
-  const found = reflectBindings(spec.code);
-  const a = JSON.stringify(found), b = JSON.stringify(spec.bindings);
-  if (a !== b) throw new Error(`kernel ${spec.key}: WGSL bindings ${a} differ from its descriptor ${b}`);
+  bindGroupLayout: GPUBindGroupLayout;
 }
 
 /** The device is gone (destroyed, driver reset, out of memory): no further work can run. */
@@ -187,6 +171,7 @@ export class Runtime {
     }
     const survivors = new Set<Tensor>();
     collectTensors(out!, survivors);
+    this.tape.endScope(s, survivors);
     for (const t of s) if (!survivors.has(t)) t.dispose();
     const parent = this.scopes[this.scopes.length - 1];
     if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);
@@ -204,6 +189,7 @@ export class Runtime {
     }
     const survivors = new Set<Tensor>();
     collectTensors(out, survivors);
+    this.tape.endScope(s, survivors);
     for (const t of s) if (!survivors.has(t)) t.dispose();
     const parent = this.scopes[this.scopes.length - 1];
     if (parent) for (const t of survivors) if (s.has(t)) parent.add(t);
@@ -218,11 +204,11 @@ export class Runtime {
     let p = this.pipelines.get(spec.key);
     if (p) return p;
     const t0 = performance.now();
-    checkBindings(spec);
+    const layout = kernelLayout(spec);
     const module = this.device.createShaderModule({ code: spec.code, label: spec.key });
-    const layout = this.device.createBindGroupLayout({
+    const bindGroupLayout = this.device.createBindGroupLayout({
       label: spec.key,
-      entries: spec.bindings.map((b, i) => ({
+      entries: layout.bindings.map((b, i) => ({
         binding: i,
         visibility: 0x4, // COMPUTE
         buffer: { type: b.access === 'uniform' ? 'uniform' : b.access === 'read' ? 'read-only-storage' : 'storage' },
@@ -230,10 +216,10 @@ export class Runtime {
     });
     const pipeline = this.device.createComputePipeline({
       label: spec.key,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
       compute: { module, entryPoint: spec.entry },
     });
-    p = { pipeline, layout, bindings: spec.bindings };
+    p = { ...layout, pipeline, bindGroupLayout };
     this.pipelines.set(spec.key, p);
     this.compileMs += performance.now() - t0;
     return p;
@@ -243,9 +229,9 @@ export class Runtime {
     return this.pipelines.size;
   }
 
-  private uniform(data: ArrayBufferView): GPUBuffer {
+  private uniform(data: ArrayBuffer): GPUBuffer {
     const buf = this.pool.acquire(data.byteLength, UNIFORM);
-    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    this.device.queue.writeBuffer(buf, 0, data);
     this.pendingUniforms.push(buf);
     return buf;
   }
@@ -256,27 +242,37 @@ export class Runtime {
     return this.pass;
   }
 
-  /** Records one dispatch into the current pass. Resources are bound by name. */
-  dispatch(spec: KernelSpec, resources: Record<string, Resource>, workgroups: readonly number[]): void {
+  /**
+   * Records one dispatch into the current pass. Every binding the kernel's WGSL declares is
+   * bound by name; the uniform binding takes its struct's values by member name. `workgroups`
+   * is the grid, or a count of work items that the spec's grid() lays out.
+   */
+  dispatch<U extends UniformDecl>(spec: KernelSpec<U>, resources: Bindings<U>, workgroups: readonly number[] | number): void {
     this.throwIfLost();
     const p = this.pipelineFor(spec);
-    const names = Object.keys(resources);
-    if (names.length !== p.bindings.length || p.bindings.some((b) => !(b.name in resources)))
-      throw new Error(`kernel ${spec.key} binds [${p.bindings.map((b) => b.name)}], got [${names}]`);
     const entries = p.bindings.map((b, i) => {
-      const r = resources[b.name]!;
+      const r = resources[b.name];
+      if (r === undefined) throw new Error(`kernel ${spec.key}: binding '${b.name}' (@binding(${i})) is not bound`);
       let buffer: GPUBuffer;
-      if (r instanceof Tensor) {
+      if (b.access === 'uniform') {
+        if (r instanceof Tensor || Object.getPrototypeOf(r) !== Object.prototype)
+          throw new Error(`kernel ${spec.key}: uniform ${b.name} takes its members by name, got ${String(r)}`);
+        buffer = this.uniform(packUniforms(spec.key, p.uniform!, r as UniformValues));
+      } else if (r instanceof Tensor) {
         if (r.isDisposed) throw new Error(`kernel ${spec.key}: ${b.name} is a disposed tensor`);
         buffer = r.buffer;
-      } else if (ArrayBuffer.isView(r)) {
-        if (b.access !== 'uniform') throw new Error(`kernel ${spec.key}: ${b.name} is storage, got inline data`);
-        buffer = this.uniform(r);
-      } else buffer = r;
+      } else if (Object.getPrototypeOf(r) === Object.prototype) throw new Error(`kernel ${spec.key}: ${b.name} is a storage binding, got uniform values`);
+      else buffer = r as GPUBuffer;
       return { binding: i, resource: { buffer } };
     });
-    const bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
-    const [x = 1, y = 1, z = 1] = workgroups;
+    // Each declared binding was found, so more names than bindings means one the WGSL lacks.
+    const names = Object.keys(resources);
+    if (names.length !== p.bindings.length) {
+      const unknown = names.filter((n) => !p.bindings.some((b) => b.name === n));
+      throw new Error(`kernel ${spec.key}: its WGSL declares no binding ${unknown.map((n) => `'${n}'`).join(', ')} (bindings: ${p.bindings.map((b) => b.name).join(', ')})`);
+    }
+    const bindGroup = this.device.createBindGroup({ layout: p.bindGroupLayout, entries });
+    const [x = 1, y = 1, z = 1] = typeof workgroups === 'number' ? spec.grid(workgroups) : workgroups;
     if (x === 0 || y === 0 || z === 0) return;
     const max = this.maxWorkgroups;
     if (x > max || y > max || z > max) throw new Error(`kernel ${spec.key}: grid ${x}x${y}x${z} over the ${max} limit`);

@@ -1,9 +1,9 @@
 // Argmax over the channels of channels-last [N, C] (ties go to the smallest index, as in
 // PyTorch), and a label histogram / distinct-label count, so a training loop reads back one
 // number per step instead of N labels. Integer atomics only (order-independent, so exact).
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
-export const ARGMAX_WG = 256;
+const ARGMAX_WG = 256;
 const NONE = '0xffffffffu';
 
 /**
@@ -39,13 +39,17 @@ const mergeLanes = (lanes: number) => `  bv[li] = best;
  * lanes, ... keeping its first maximum; a tree then merges lanes, preferring the larger
  * value and, on equal values, the smaller index.
  */
-export function argmaxKernel(lanes: number): KernelSpec {
+export function argmaxKernel(lanes: number) {
   const rows = ARGMAX_WG / lanes;
   const b = binds('x:read', 'labels:read_write', 'p:uniform');
-  return defineKernel(
-    `argmax.${lanes}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', labels: 'array<i32>', p: 'P' })}
+  return defineKernel({
+    key: `argmax.${lanes}`,
+    bindings: b,
+    types: { labels: 'array<i32>' },
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ARGMAX_WG,
+    grid: (n) => grid1d(n, rows),
+    source: (decls) => `${decls}
 ${lanes === 1 ? '' : `var<workgroup> bv: array<f32, ${ARGMAX_WG}>;\nvar<workgroup> bi: array<u32, ${ARGMAX_WG}>;`}
 @compute @workgroup_size(${ARGMAX_WG})
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -62,20 +66,21 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
 ${lanes === 1 ? '' : mergeLanes(lanes)}
   if (lane == 0u && row < p.n) { labels[row] = i32(at); }
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * hist[l] += 1 for every label l in [0, C); hist must start at zero. Other labels are ignored.
  * The masked variant counts only rows i with mask[i] != 0 (pixels outside an image's mask).
  */
-export function labelHistogramKernel(masked = false): KernelSpec {
-  const b = binds('labels:read', ...(masked ? ['mask:read'] : []), 'hist:read_write', 'p:uniform');
-  return defineKernel(
-    masked ? 'argmax.histogram_masked' : 'argmax.histogram',
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { labels: 'array<i32>', mask: 'array<u32>', hist: 'array<atomic<u32>>', p: 'P' })}
+export function labelHistogramKernel(masked = false) {
+  return defineKernel({
+    key: masked ? 'argmax.histogram_masked' : 'argmax.histogram',
+    bindings: binds('labels:read', ...(masked ? ['mask:read'] : []), 'hist:read_write', 'p:uniform'),
+    types: { labels: 'array<i32>', mask: 'array<u32>', hist: 'array<atomic<u32>>' },
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ARGMAX_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${ARGMAX_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${ARGMAX_WG}u);
@@ -84,17 +89,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (l >= 0 && u32(l) < p.c) { atomicAdd(&hist[u32(l)], 1u); }
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** count[0] = number of non-zero bins of hist[0 .. C), one workgroup. */
-export function countNonzeroKernel(): KernelSpec {
-  const b = binds('hist:read', 'count:read_write', 'p:uniform');
-  return defineKernel(
-    'argmax.count_nonzero',
-    `struct P { c: u32 }
-${bindingsWgsl(b, { hist: 'array<u32>', count: 'array<u32>', p: 'P' })}
+export function countNonzeroKernel() {
+  return defineKernel({
+    key: 'argmax.count_nonzero',
+    bindings: binds('hist:read', 'count:read_write', 'p:uniform'),
+    types: { hist: 'array<u32>', count: 'array<u32>' },
+    uniforms: { c: 'u32' },
+    workgroup: ARGMAX_WG,
+    source: (decls) => `${decls}
 var<workgroup> sh: array<u32, ${ARGMAX_WG}>;
 @compute @workgroup_size(${ARGMAX_WG})
 fn main(@builtin(local_invocation_index) li: u32) {
@@ -108,8 +114,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
   }
   if (li == 0u) { count[0] = sh[0]; }
 }`,
-    b,
-  );
+  });
 }
 
 export const argmaxKernels = (): KernelSpec[] => [argmaxKernel(1), argmaxKernel(4), argmaxKernel(64), labelHistogramKernel(), labelHistogramKernel(true), countNonzeroKernel()];

@@ -9,9 +9,9 @@
 //    and clamping to [0, 1]. Random numbers are a counter-based hash of (seed, view, pixel,
 //    stream), so a seed always gives the same views and the CPU can reproduce them.
 import { pcgHashWgsl } from './dropout.ts';
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const AUGMENT_WG = 64;
+const AUGMENT_WG = 64;
 /** Floats per view in the warp parameters: a11 a12 a21 a22 tx ty (normalised coordinates) + 2 spare. */
 export const WARP_STRIDE = 8;
 /** Floats per view in the photometric parameters (see photometricKernel). */
@@ -30,12 +30,14 @@ fn unit(h: u32) -> f32 { return f32(h >> 8u) * (1.0 / 16777216.0); }`;
  * normalised coordinates in [-1, 1] (pixel centres), mapped back to source pixels with the
  * half-pixel convention; ym is the warped mask (1 = valid pixel) in the same way.
  */
-export function warpKernel(): KernelSpec {
-  const b = binds('src:read', 'mask:read', 'index:read', 'warp:read', 'y:read_write', 'ym:read_write', 'p:uniform');
-  return defineKernel(
-    'augment.warp',
-    `struct P { count: u32, srcH: u32, srcW: u32, outH: u32, outW: u32 }
-${bindingsWgsl(b, { src: 'array<f32>', mask: 'array<f32>', index: 'array<u32>', warp: 'array<f32>', y: 'array<f32>', ym: 'array<f32>', p: 'P' })}
+export function warpKernel() {
+  return defineKernel({
+    key: 'augment.warp',
+    bindings: binds('src:read', 'mask:read', 'index:read', 'warp:read', 'y:read_write', 'ym:read_write', 'p:uniform'),
+    types: { index: 'array<u32>' },
+    uniforms: { count: 'u32', srcH: 'u32', srcW: 'u32', outH: 'u32', outW: 'u32' },
+    workgroup: AUGMENT_WG,
+    source: (decls) => `${decls}
 fn tap(img: u32, yy: i32, xx: i32) -> vec2f {
   if (yy < 0 || xx < 0 || yy >= i32(p.srcH) || xx >= i32(p.srcW)) { return vec2f(0.0); }
   let q = u32(yy) * p.srcW + u32(xx);
@@ -66,8 +68,7 @@ ${head} {
   y[i] = r.x;
   ym[i] = r.y;
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -79,13 +80,14 @@ ${head} {
  *   z += noiseSigma * n1 + sqrt(max(z, 0) * invCounts) * n2    (n1, n2 standard normals);
  *   z = 0 where u < missing or where the warped mask is below 0.5; clamp to [0, 1].
  */
-export function photometricKernel(): KernelSpec {
-  const b = binds('x:read', 'xm:read', 'photo:read', 'y:read_write', 'p:uniform');
+export function photometricKernel() {
   const R = BLUR_RADIUS;
-  return defineKernel(
-    `augment.photometric.r${R}`,
-    `struct P { count: u32, h: u32, w: u32, seed: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', xm: 'array<f32>', photo: 'array<f32>', y: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `augment.photometric.r${R}`,
+    bindings: binds('x:read', 'xm:read', 'photo:read', 'y:read_write', 'p:uniform'),
+    uniforms: { count: 'u32', h: 'u32', w: 'u32', seed: 'u32' },
+    workgroup: AUGMENT_WG,
+    source: (decls) => `${decls}
 ${randomWgsl}
 ${head} {
   ${idx}
@@ -124,8 +126,7 @@ ${head} {
   let drop = unit(pcgHash(base + 3u)) < photo[a + 6u] || xm[i] < 0.5;
   y[i] = select(clamp(z, 0.0, 1.0), 0.0, drop);
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -133,20 +134,20 @@ ${head} {
  * variance, so the encoder sees the spatial pattern and not the ion's abundance or response
  * curve offset. mean and var come from the engine's row reductions.
  */
-export function standardizeRowsKernel(): KernelSpec {
-  const b = binds('x:read', 'mean:read', 'variance:read', 'y:read_write', 'p:uniform');
-  return defineKernel(
-    'augment.standardize_rows',
-    `struct P { count: u32, cols: u32, eps: f32 }
-${bindingsWgsl(b, { x: 'array<f32>', mean: 'array<f32>', variance: 'array<f32>', y: 'array<f32>', p: 'P' })}
+export function standardizeRowsKernel() {
+  return defineKernel({
+    key: 'augment.standardize_rows',
+    bindings: binds('x:read', 'mean:read', 'variance:read', 'y:read_write', 'p:uniform'),
+    uniforms: { count: 'u32', cols: 'u32', eps: 'f32' },
+    workgroup: AUGMENT_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i >= p.count) { return; }
   let r = i / p.cols;
   y[i] = (x[i] - mean[r]) * inverseSqrt(variance[r] + p.eps);
 }`,
-    b,
-  );
+  });
 }
 
 export const augmentKernels = (): KernelSpec[] => [warpKernel(), photometricKernel(), standardizeRowsKernel()];

@@ -4,24 +4,25 @@
 // engine's GEMM, and its input gradient is col2im, the exact adjoint of im2col written as a
 // gather (each input element sums its 9 taps in a fixed order: deterministic, no atomics).
 // Average pooling 2x2 (stride 2, floor) and its backward complete a small CNN encoder.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const BATCHED_WG = 256;
+const BATCHED_WG = 256;
 
 const head = `@compute @workgroup_size(${BATCHED_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const idx = `let i = gid.x + gid.y * (nwg.x * ${BATCHED_WG}u);`;
-const uniforms = 'struct P { count: u32, h: u32, w: u32, c: u32 }';
+const UNIFORMS = { count: 'u32', h: 'u32', w: 'u32', c: 'u32' } as const;
 
 /**
  * cols[r, t*C + c] = x[image(r), y(r) + t/3 - 1, x(r) + t%3 - 1, c], 0 outside the image;
  * cols is [B*H*W, 9*C] (row layout of the conv weights [9*Cin, Cout], tap t = ky*3 + kx).
  */
-export function im2colKernel(): KernelSpec {
-  const b = binds('x:read', 'cols:read_write', 'p:uniform');
-  return defineKernel(
-    'batched.im2col3x3',
-    `${uniforms}
-${bindingsWgsl(b, { x: 'array<f32>', cols: 'array<f32>', p: 'P' })}
+export function im2colKernel() {
+  return defineKernel({
+    key: 'batched.im2col3x3',
+    bindings: binds('x:read', 'cols:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: BATCHED_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i >= p.count) { return; }
@@ -40,17 +41,17 @@ ${head} {
   }
   cols[i] = v;
 }`,
-    b,
-  );
+  });
 }
 
 /** dx[r, c] = sum over taps t of dcols[r', t*C + c] where r' is the pixel whose tap t reads r. */
-export function col2imKernel(): KernelSpec {
-  const b = binds('dcols:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    'batched.col2im3x3',
-    `${uniforms}
-${bindingsWgsl(b, { dcols: 'array<f32>', dx: 'array<f32>', p: 'P' })}
+export function col2imKernel() {
+  return defineKernel({
+    key: 'batched.col2im3x3',
+    bindings: binds('dcols:read', 'dx:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: BATCHED_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i >= p.count) { return; }
@@ -72,17 +73,17 @@ ${head} {
   }
   dx[i] = acc;
 }`,
-    b,
-  );
+  });
 }
 
 /** y[b, oy, ox, c] = mean of x[b, 2oy + {0,1}, 2ox + {0,1}, c]; out is [B * floor(H/2) * floor(W/2), C]. */
-export function avgPool2Kernel(): KernelSpec {
-  const b = binds('x:read', 'y:read_write', 'p:uniform');
-  return defineKernel(
-    'batched.avgpool2',
-    `${uniforms}
-${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
+export function avgPool2Kernel() {
+  return defineKernel({
+    key: 'batched.avgpool2',
+    bindings: binds('x:read', 'y:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: BATCHED_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i >= p.count) { return; }
@@ -98,17 +99,17 @@ ${head} {
   let s = x[r0 * p.c + ch] + x[(r0 + 1u) * p.c + ch] + x[(r0 + p.w) * p.c + ch] + x[(r0 + p.w + 1u) * p.c + ch];
   y[i] = 0.25 * s;
 }`,
-    b,
-  );
+  });
 }
 
 /** dx[b, y, x, c] = dy[b, y/2, x/2, c] / 4 inside the pooled area, 0 in a dropped odd row/column. */
-export function avgPool2BackwardKernel(): KernelSpec {
-  const b = binds('dy:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    'batched.avgpool2.bwd',
-    `${uniforms}
-${bindingsWgsl(b, { dy: 'array<f32>', dx: 'array<f32>', p: 'P' })}
+export function avgPool2BackwardKernel() {
+  return defineKernel({
+    key: 'batched.avgpool2.bwd',
+    bindings: binds('dy:read', 'dx:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: BATCHED_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i >= p.count) { return; }
@@ -124,8 +125,7 @@ ${head} {
   if (oy < ho && ox < wo) { v = 0.25 * dy[((img * ho + oy) * wo + ox) * p.c + ch]; }
   dx[i] = v;
 }`,
-    b,
-  );
+  });
 }
 
 export const batchedImageKernels = (): KernelSpec[] => [im2colKernel(), col2imKernel(), avgPool2Kernel(), avgPool2BackwardKernel()];

@@ -3,27 +3,26 @@
 // variance away in f32). These kernels do the per-channel bookkeeping and the elementwise
 // parts. Per-channel state is one [4, C] tensor, rows: mean, invstd, gamma * invstd, beta;
 // in training the mean/invstd are the batch's, in eval the running ones.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const BN_WG = 256;
+const BN_WG = 256;
 
 const head = `@compute @workgroup_size(${BN_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const idx = `let i = gid.x + gid.y * (nwg.x * ${BN_WG}u);`;
-const arrays = (names: string[], extra: Record<string, string> = {}) =>
-  Object.fromEntries([...names.map((n) => [n, 'array<f32>']), ['p', 'P'], ...Object.entries(extra)]);
 
 /**
  * Training: state from the batch mean and biased variance; when `running`, also
  * running = (1 - momentum) * running + momentum * batch, with the unbiased variance
  * (var * N / (N - 1)) for runVar, as PyTorch does.
  */
-export function bnTrainStateKernel(running: boolean): KernelSpec {
-  const names = ['mean', 'variance', 'gamma', 'beta', ...(running ? ['runMean', 'runVar'] : []), 'state'];
+export function bnTrainStateKernel(running: boolean) {
   const b = binds('mean:read', 'variance:read', 'gamma:read', 'beta:read', ...(running ? ['runMean:read_write', 'runVar:read_write'] : []), 'state:read_write', 'p:uniform');
-  return defineKernel(
-    `bn.train_state${running ? '.running' : ''}`,
-    `struct P { c: u32, eps: f32, momentum: f32, unbias: f32 }
-${bindingsWgsl(b, arrays(names))}
+  return defineKernel({
+    key: `bn.train_state${running ? '.running' : ''}`,
+    bindings: b,
+    uniforms: { c: 'u32', eps: 'f32', momentum: 'f32', unbias: 'f32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < p.c) {
@@ -38,17 +37,17 @@ ${head} {
     runVar[i] = (1.0 - p.momentum) * runVar[i] + p.momentum * v * p.unbias;` : ''}
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** Eval: state from the running statistics. */
-export function bnEvalStateKernel(): KernelSpec {
-  const b = binds('runMean:read', 'runVar:read', 'gamma:read', 'beta:read', 'state:read_write', 'p:uniform');
-  return defineKernel(
-    'bn.eval_state',
-    `struct P { c: u32, eps: f32 }
-${bindingsWgsl(b, arrays(['runMean', 'runVar', 'gamma', 'beta', 'state']))}
+export function bnEvalStateKernel() {
+  return defineKernel({
+    key: 'bn.eval_state',
+    bindings: binds('runMean:read', 'runVar:read', 'gamma:read', 'beta:read', 'state:read_write', 'p:uniform'),
+    uniforms: { c: 'u32', eps: 'f32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < p.c) {
@@ -59,21 +58,21 @@ ${head} {
     state[3u * p.c + i] = beta[i];
   }
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * y = (x - mean[c]) * gamma[c] * invstd[c] + beta[c]; subtracting first keeps precision for
  * large means. With `relu`, y = max(that, 0): BatchNorm + ReLU in one pass (MSInet's blocks).
  */
-export function bnApplyKernel(relu = false): KernelSpec {
-  const b = binds('x:read', 'state:read', 'y:read_write', 'p:uniform');
+export function bnApplyKernel(relu = false) {
   const v = '(x[i] - state[c]) * state[2u * p.c + c] + state[3u * p.c + c]';
-  return defineKernel(
-    `bn.apply${relu ? '.relu' : ''}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, arrays(['x', 'state', 'y']))}
+  return defineKernel({
+    key: `bn.apply${relu ? '.relu' : ''}`,
+    bindings: binds('x:read', 'state:read', 'y:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < p.n) {
@@ -81,8 +80,7 @@ ${head} {
     y[i] = ${relu ? `max(${v}, 0.0)` : v};
   }
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -91,12 +89,13 @@ ${head} {
  * dx = a * dy + b + k * (x - mean). Training (batch statistics depend on x):
  * a = gamma * invstd, b = -a * sdy / N, k = -a * invstd^2 * sdev / N. Eval: b = k = 0.
  */
-export function bnBackwardCoefKernel(): KernelSpec {
-  const b = binds('state:read', 'sdy:read', 'sdev:read', 'coef:read_write', 'dgamma:read_write', 'dbeta:read_write', 'p:uniform');
-  return defineKernel(
-    'bn.bwd_coef',
-    `struct P { c: u32, invN: f32, training: u32 }
-${bindingsWgsl(b, arrays(['state', 'sdy', 'sdev', 'coef', 'dgamma', 'dbeta']))}
+export function bnBackwardCoefKernel() {
+  return defineKernel({
+    key: 'bn.bwd_coef',
+    bindings: binds('state:read', 'sdy:read', 'sdev:read', 'coef:read_write', 'dgamma:read_write', 'dbeta:read_write', 'p:uniform'),
+    uniforms: { c: 'u32', invN: 'f32', training: 'u32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < p.c) {
@@ -112,17 +111,17 @@ ${head} {
     coef[2u * p.c + i] = -t * a * inv * inv * sumDev * p.invN;
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** dx = a[c] * dy + b[c] + k[c] * (x - mean[c]). */
-export function bnBackwardDxKernel(): KernelSpec {
-  const b = binds('x:read', 'dy:read', 'state:read', 'coef:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    'bn.bwd_dx',
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, arrays(['x', 'dy', 'state', 'coef', 'dx']))}
+export function bnBackwardDxKernel() {
+  return defineKernel({
+    key: 'bn.bwd_dx',
+    bindings: binds('x:read', 'dy:read', 'state:read', 'coef:read', 'dx:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < p.n) {
@@ -130,8 +129,7 @@ ${head} {
     dx[i] = coef[c] * dy[i] + coef[p.c + c] + coef[2u * p.c + c] * (x[i] - state[c]);
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const batchnormKernels = (): KernelSpec[] => [

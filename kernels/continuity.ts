@@ -2,15 +2,15 @@
 //   L = sum|r(y+1,x) - r(y,x)| / ((H-1) W C) + sum|r(y,x+1) - r(y,x)| / (H (W-1) C),
 // PyTorch's L1Loss on the vertical and horizontal difference tensors, summed.
 // Stage 1: one thread per pixel sums its C channels' differences to the pixel below and to
-// the right (already divided by the counts) into partial[pixel]; sumScaleKernel adds the
+// the right (already divided by the counts) into partial[pixel]; the reduce family's total adds the
 // H*W partials. Both stages sum in a fixed order: deterministic. A thread per pixel needs
 // no barriers and one integer division per pixel instead of per element (CPU backends
 // scalarise vector integer division).
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const CONT_WG = 64;
+const CONT_WG = 64;
 
-const uniforms = 'struct P { h: u32, w: u32, c: u32, invV: f32, invH: f32 }';
+const UNIFORMS = { h: 'u32', w: 'u32', c: 'u32', invV: 'f32', invH: 'f32' } as const;
 const head = `@compute @workgroup_size(${CONT_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const pixel = `let pix = gid.x + gid.y * (nwg.x * ${CONT_WG}u);
   let y = pix / p.w;
@@ -18,12 +18,13 @@ const pixel = `let pix = gid.x + gid.y * (nwg.x * ${CONT_WG}u);
   let base = pix * p.c;
   let down = p.w * p.c; // offset to the pixel below`;
 
-export function continuityPartialsKernel(): KernelSpec {
-  const b = binds('r:read', 'partial:read_write', 'p:uniform');
-  return defineKernel(
-    `continuity.partials.wg${CONT_WG}`,
-    `${uniforms}
-${bindingsWgsl(b, { r: 'array<f32>', partial: 'array<f32>', p: 'P' })}
+export function continuityPartialsKernel() {
+  return defineKernel({
+    key: `continuity.partials.wg${CONT_WG}`,
+    bindings: binds('r:read', 'partial:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: CONT_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${pixel}
   if (pix < p.h * p.w) {
@@ -34,17 +35,17 @@ ${head} {
     partial[pix] = sv * p.invV + sh * p.invH;
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** dr = g * (invV * (sign(r - up) - sign(down - r)) + invH * (sign(r - left) - sign(right - r))), sign(0) = 0. */
-export function continuityBackwardKernel(): KernelSpec {
-  const b = binds('r:read', 'g:read', 'dr:read_write', 'p:uniform');
-  return defineKernel(
-    `continuity.bwd.wg${CONT_WG}`,
-    `${uniforms}
-${bindingsWgsl(b, { r: 'array<f32>', g: 'array<f32>', dr: 'array<f32>', p: 'P' })}
+export function continuityBackwardKernel() {
+  return defineKernel({
+    key: `continuity.bwd.wg${CONT_WG}`,
+    bindings: binds('r:read', 'g:read', 'dr:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: CONT_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${pixel}
   if (pix < p.h * p.w) {
@@ -66,8 +67,7 @@ ${head} {
     }
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const continuityKernels = (): KernelSpec[] => [continuityPartialsKernel(), continuityBackwardKernel()];

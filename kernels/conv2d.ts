@@ -13,7 +13,7 @@
 // dX:       dx[p, ci] = sum_{tap, co} g[p - off(tap), co] w[tap*Cin + ci, co]
 //           = a conv of g with the flipped, transposed kernel            (M=P, N=Cin, K=9*Cout)
 // dW:       dw = im2col(x)^T [9*Cin, P] . g [P, Cout], K = pixels, split-K (M=9*Cin, N=Cout, K=P)
-// db:       column sum of g (colSumKernel in kernels/matmul.ts).
+// db:       column sum of g (the reduce family's one-pass column layout, kernels/reduce.ts).
 import { gemmKernel, type GemmFamily, type GemmKernelOptions } from './matmul.ts';
 import type { KernelSpec } from './spec.ts';
 
@@ -115,14 +115,14 @@ fn loadB4(k: u32, n: u32) -> vec4<f32> { return b[(k * p.n + n) / 4u]; }`,
 /** Whether the conv GEMMs can fill their tiles with vec4 loads (channel counts multiples of 4). */
 export const convFill4 = (cin: number, cout: number) => ({ forward: cin % 4 === 0 && cout % 4 === 0, dx: cout % 4 === 0, dw: cin % 4 === 0 && cout % 4 === 0 });
 
-export function conv3x3ForwardKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3ForwardKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3Forward, opts);
 }
 
-export function conv3x3BackwardInputKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3BackwardInputKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3BackwardInput, opts);
 }
 
-export function conv3x3BackwardWeightKernel(opts: GemmKernelOptions = {}): KernelSpec {
+export function conv3x3BackwardWeightKernel(opts: GemmKernelOptions = {}) {
   return gemmKernel(conv3x3BackwardWeight, opts);
 }

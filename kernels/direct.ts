@@ -8,9 +8,9 @@
 //
 // Layouts (all row-major, channels-last): x [P, Cin] with P = H*W; conv weight [9*Cin, Cout]
 // (row tap*Cin + ci, tap = ky*3 + kx, neighbour (y + ky - 1, x + kx - 1)). Any sizes: loads past an edge read 0, stores are bounds-checked.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const DIRECT_WG = 64;
+const DIRECT_WG = 64;
 export const DIRECT_RM = 8;
 
 const R = Array.from({ length: DIRECT_RM }, (_, i) => i);
@@ -49,12 +49,13 @@ const store = `fn store(row: u32, n0: u32, v: vec4f) {
 const nTaps = 9;
 
 /** Forward conv3x3: out[p, co] = sum over taps, ci of x[nb(p, tap), ci] w[tap*Cin + ci, co] (+ bias). */
-export function directConvForwardKernel(bias: boolean): KernelSpec {
-  const b = binds('x:read', 'w:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform');
-  return defineKernel(
-    `direct.conv_fwd${bias ? '.bias' : ''}`,
-    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', w: 'array<f32>', bias: 'array<f32>', out: 'array<f32>', p: 'P' })}
+export function directConvForwardKernel(bias: boolean) {
+  return defineKernel({
+    key: `direct.conv_fwd${bias ? '.bias' : ''}`,
+    bindings: binds('x:read', 'w:read', ...(bias ? ['bias:read'] : []), 'out:read_write', 'p:uniform'),
+    uniforms: { m: 'u32', n: 'u32', cin: 'u32', height: 'u32', width: 'u32' },
+    workgroup: DIRECT_WG,
+    source: (decls) => `${decls}
 ${load4('w')}
 ${bias ? load4('bias') : ''}
 ${store}
@@ -74,20 +75,20 @@ ${head} {
   }
   ${epilogue(bias)}
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * Input gradient of conv3x3: dx[p, ci] = sum over taps, co of g[nb(p, flipped tap), co] w[tap*Cin + ci, co]
  * (the forward conv with the kernel flipped in space and transposed in channels).
  */
-export function directConvBackwardInputKernel(): KernelSpec {
-  const b = binds('g:read', 'w:read', 'out:read_write', 'p:uniform');
-  return defineKernel(
-    'direct.conv_dx',
-    `struct P { m: u32, n: u32, cout: u32, height: u32, width: u32 }
-${bindingsWgsl(b, { g: 'array<f32>', w: 'array<f32>', out: 'array<f32>', p: 'P' })}
+export function directConvBackwardInputKernel() {
+  return defineKernel({
+    key: 'direct.conv_dx',
+    bindings: binds('g:read', 'w:read', 'out:read_write', 'p:uniform'),
+    uniforms: { m: 'u32', n: 'u32', cout: 'u32', height: 'u32', width: 'u32' },
+    workgroup: DIRECT_WG,
+    source: (decls) => `${decls}
 ${store}
 ${head} {
   ${prologue}
@@ -107,17 +108,17 @@ ${head} {
   }
   ${epilogue(false)}
 }`,
-    b,
-  );
+  });
 }
 
 /** Weight gradient of conv3x3: dw[tap*Cin + ci, co] = sum over pixels p of x[nb(p, tap), ci] g[p, co]. */
-export function directConvBackwardWeightKernel(): KernelSpec {
-  const b = binds('x:read', 'g:read', 'out:read_write', 'p:uniform');
-  return defineKernel(
-    'direct.conv_dw',
-    `struct P { m: u32, n: u32, cin: u32, height: u32, width: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', g: 'array<f32>', out: 'array<f32>', p: 'P' })}
+export function directConvBackwardWeightKernel() {
+  return defineKernel({
+    key: 'direct.conv_dw',
+    bindings: binds('x:read', 'g:read', 'out:read_write', 'p:uniform'),
+    uniforms: { m: 'u32', n: 'u32', cin: 'u32', height: 'u32', width: 'u32' },
+    workgroup: DIRECT_WG,
+    source: (decls) => `${decls}
 ${load4('g')}
 ${store}
 ${head} {
@@ -139,8 +140,7 @@ ${head} {
   }
   ${epilogue(false)}
 }`,
-    b,
-  );
+  });
 }
 
 /** Invocations for an [m, n] output. */

@@ -13,7 +13,7 @@
 // form, see GEMM_TILE_CPU). The runtime's adapter picks one (engine/ops/gram.ts). `symOut`
 // (C = X X^T) computes only the tiles on and above the diagonal and mirrors them, halving
 // the forward Gram and making S exactly symmetric.
-import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
 /**
  * 'patch' is the backward of patchLoss(U U^T) fused into one GEMM: with S = A symmetric,
@@ -60,14 +60,14 @@ export const GEMM_TILE_CPU: GemmTile = { stage: false, bm: 52, bn: 52, bk: 0, tm
 const gemmCache = new Map<string, KernelSpec>();
 
 /** The GEMM kernel for a configuration; generated once (a 13 x 13 block is ~400 lines). */
-export function gemmKernel(c: GemmConfig): KernelSpec {
+export function gemmKernel(c: GemmConfig) {
   const id = JSON.stringify([c.a, c.b, c.symOut, c.stage, c.bm, c.bn, c.bk, c.tm, c.tn]);
   let k = gemmCache.get(id);
   if (!k) gemmCache.set(id, (k = generateGemm(c)));
   return k;
 }
 
-function generateGemm(c: GemmConfig): KernelSpec {
+function generateGemm(c: GemmConfig) {
   const { bm, bn, tm, tn } = c;
   const bk = c.stage ? c.bk : 0;
   if (bm % tm || bn % tn || (c.stage && (tm % 4 || tn % 4 || bk < 1))) throw new Error(`gemm: bad tile ${JSON.stringify(c)}`);
@@ -179,13 +179,8 @@ var<workgroup> Bs: array<vec4f, ${bSlots}>;`;
   if (m < p.m && n < p.n) { C[m * p.n + n] = v; }
 }`;
 
-  const b =
-    c.a === 'patch'
-      ? binds('A:read', 'B:read', 'C:read_write', 'coef:read', 'g:read', 'p:uniform')
-      : binds('A:read', 'B:read', 'C:read_write', 'p:uniform');
-  const code = `struct P { m: u32, n: u32, k: u32, tiles: u32, t: f32 }
-${bindingsWgsl(b, { A: 'array<f32>', B: 'array<f32>', C: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', p: 'P' })}
-${shared}
+  // Generated once per configuration (gemmKernel caches the spec), so not deferred further.
+  const body = `${shared}
 ${loaders}
 ${put}
 @compute @workgroup_size(${wg}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -196,7 +191,16 @@ ${put}
   ${kloop}
   ${store.join('\n  ')}
 }`;
-  return defineKernel(key, code, b);
+  return defineKernel({
+    key,
+    bindings:
+      c.a === 'patch'
+        ? binds('A:read', 'B:read', 'C:read_write', 'coef:read', 'g:read', 'p:uniform')
+        : binds('A:read', 'B:read', 'C:read_write', 'p:uniform'),
+    uniforms: { m: 'u32', n: 'u32', k: 'u32', tiles: 'u32', t: 'f32' },
+    workgroup: wg,
+    source: (decls) => `${decls}\n${body}`,
+  });
 }
 
 /** Workgroup grid for a GEMM of C [m, n]. */
@@ -210,18 +214,19 @@ export function gemmGrid(c: GemmConfig, m: number, n: number): { grid: [number, 
 
 /** Threads per workgroup of the normalisation kernels: one thread per row (no barriers;
  *  see kernels/softmax_xent.ts for why that wins at these row lengths). */
-export const NORM_WG = 64;
+const NORM_WG = 64;
 
 const rowHead = `@compute @workgroup_size(${NORM_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const rowIndex = `let row = gid.x + gid.y * (nwg.x * ${NORM_WG}u);`;
 
 /** u = v / max(|v|, eps) per row of v [n, q] (as torch.nn.functional.normalize). */
-export function normalizeRowsKernel(): KernelSpec {
-  const b = binds('v:read', 'u:read_write', 'p:uniform');
-  return defineKernel(
-    `gram.normalize.wg${NORM_WG}`,
-    `struct P { n: u32, q: u32, eps: f32 }
-${bindingsWgsl(b, { v: 'array<f32>', u: 'array<f32>', p: 'P' })}
+export function normalizeRowsKernel() {
+  return defineKernel({
+    key: `gram.normalize.wg${NORM_WG}`,
+    bindings: binds('v:read', 'u:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', q: 'u32', eps: 'f32' },
+    workgroup: NORM_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -232,20 +237,20 @@ ${rowHead} {
     for (var j = 0u; j < p.q; j++) { u[base + j] = v[base + j] * inv; }
   }
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * dv = du / |v| - v (v . du) / |v|^3 where |v| > eps (the radial part of du is projected out);
  * dv = du / eps where the norm was clamped (u = v / eps is linear there).
  */
-export function normalizeRowsBackwardKernel(): KernelSpec {
-  const b = binds('v:read', 'du:read', 'dv:read_write', 'p:uniform');
-  return defineKernel(
-    `gram.normalize_bwd.wg${NORM_WG}`,
-    `struct P { n: u32, q: u32, eps: f32 }
-${bindingsWgsl(b, { v: 'array<f32>', du: 'array<f32>', dv: 'array<f32>', p: 'P' })}
+export function normalizeRowsBackwardKernel() {
+  return defineKernel({
+    key: `gram.normalize_bwd.wg${NORM_WG}`,
+    bindings: binds('v:read', 'du:read', 'dv:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', q: 'u32', eps: 'f32' },
+    workgroup: NORM_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -259,19 +264,17 @@ ${rowHead} {
     for (var j = 0u; j < p.q; j++) { dv[base + j] = du[base + j] * inv - v[base + j] * radial; }
   }
 }`,
-    b,
-  );
+  });
 }
 
-export const GATHER_WG = 64;
+const GATHER_WG = 64;
 
 /**
  * Gathers the rows of r [H*W, C] at pixels y % s == 0 and x % s == 0 (row-major) into
  * out [ceil(H/s) * ceil(W/s), C]; one thread per row. The backward scatters them back, one
  * thread per pixel of r writing its C gradients (0 at pixels that were not gathered).
  */
-export function stridedRowsKernel(backward: boolean): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function stridedRowsKernel(backward: boolean) {
   const body = backward
     ? `// dst is dr [H*W, C]; src is the gathered gradient.
   if (i < p.h * p.w) {
@@ -288,16 +291,17 @@ export function stridedRowsKernel(backward: boolean): KernelSpec {
     let at = (y * p.w + x) * p.c;
     for (var k = 0u; k < p.c; k++) { dst[i * p.c + k] = src[at + k]; }
   }`;
-  return defineKernel(
-    `gram.strided_rows${backward ? '_bwd' : ''}.wg${GATHER_WG}`,
-    `struct P { h: u32, w: u32, c: u32, s: u32, hs: u32, ws: u32 }
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `gram.strided_rows${backward ? '_bwd' : ''}.wg${GATHER_WG}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: { h: 'u32', w: 'u32', c: 'u32', s: 'u32', hs: 'u32', ws: 'u32' },
+    workgroup: GATHER_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${GATHER_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${GATHER_WG}u);
   ${body}
 }`,
-    b,
-  );
+  });
 }
 
 export const gramKernels = (): KernelSpec[] => {

@@ -1,22 +1,23 @@
 // Row-wise log-sum-exp of a similarity matrix S [rows, cols] scaled by 1/T, the contrastive
 // (InfoNCE / NT-Xent) loss per row:  rowLoss_i = log sum_j exp(S_ij / T) - S_i,pos(i) / T,
 // with pos(i) = (i + shift) mod cols and, for NT-Xent, j = i left out of the sum. One
-// thread per row (as kernels/softmax_xent.ts); the mean over rows is sumScaleKernel's job.
+// thread per row (as kernels/softmax_xent.ts); the mean over rows is the reduce family's total (sumScaledRaw).
 // The backward, also a thread per row: dS_ij = g * scale / T * (softmax_ij - [j = pos(i)]),
 // 0 on a left-out diagonal.
 import { NEG_BIG } from './softmax_xent.ts';
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const NCE_WG = 64;
+const NCE_WG = 64;
 
-const uniforms = 'struct P { rows: u32, cols: u32, invT: f32, shift: u32, skipDiag: u32, scale: f32 }';
+const UNIFORMS = { rows: 'u32', cols: 'u32', invT: 'f32', shift: 'u32', skipDiag: 'u32', scale: 'f32' } as const;
 
-export function nceForwardKernel(): KernelSpec {
-  const b = binds('s:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
-  return defineKernel(
-    `infonce.fwd.wg${NCE_WG}`,
-    `${uniforms}
-${bindingsWgsl(b, { s: 'array<f32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
+export function nceForwardKernel() {
+  return defineKernel({
+    key: `infonce.fwd.wg${NCE_WG}`,
+    bindings: binds('s:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: NCE_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${NCE_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${NCE_WG}u);
   if (row < p.rows) {
@@ -32,16 +33,16 @@ ${bindingsWgsl(b, { s: 'array<f32>', rowLoss: 'array<f32>', lse: 'array<f32>', p
     rowLoss[row] = l - s[base + (row + p.shift) % p.cols] * p.invT;
   }
 }`,
-    b,
-  );
+  });
 }
 
-export function nceBackwardKernel(): KernelSpec {
-  const b = binds('s:read', 'lse:read', 'g:read', 'ds:read_write', 'p:uniform');
-  return defineKernel(
-    `infonce.bwd.wg${NCE_WG}`,
-    `${uniforms}
-${bindingsWgsl(b, { s: 'array<f32>', lse: 'array<f32>', g: 'array<f32>', ds: 'array<f32>', p: 'P' })}
+export function nceBackwardKernel() {
+  return defineKernel({
+    key: `infonce.bwd.wg${NCE_WG}`,
+    bindings: binds('s:read', 'lse:read', 'g:read', 'ds:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: NCE_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${NCE_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${NCE_WG}u);
   if (row < p.rows) {
@@ -54,8 +55,7 @@ ${bindingsWgsl(b, { s: 'array<f32>', lse: 'array<f32>', g: 'array<f32>', ds: 'ar
     if (p.skipDiag != 0u) { ds[base + row] = 0.0; }
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const infonceKernels = (): KernelSpec[] => [nceForwardKernel(), nceBackwardKernel()];

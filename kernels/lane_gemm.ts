@@ -11,7 +11,7 @@
 // C[z] = op(A[z]) op(B[z]) for z < batch (one matrix when batch = 1): nn A [M,K] B [K,N];
 // nt B stored [N,K]; tn A stored [K,M]. Any sizes: reads past an edge are clamped to the last
 // row / column (their results are never stored).
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
 export type LaneVariant = 'nn' | 'nt' | 'tn';
 
@@ -46,11 +46,23 @@ export function laneB4(variant: LaneVariant, n: number): boolean {
   return variant !== 'nt' && n % 4 === 0;
 }
 
-export function laneGemmKernel(variant: LaneVariant, shape: LaneShape = LANE_SHAPES[variant], bias = false, b4 = false): KernelSpec {
+export function laneGemmKernel(variant: LaneVariant, shape: LaneShape = LANE_SHAPES[variant], bias = false, b4 = false) {
   const { rows, cols, wg } = shape;
   if (b4 && variant === 'nt') throw new Error('lane GEMM: nt reads B per element');
   if (cols % 4 !== 0 || rows < 1 || wg < 1) throw new Error(`bad lane GEMM shape ${laneKey(shape)}`);
-  const b = binds('a:read', 'b:read', ...(bias ? ['bias:read'] : []), 'c:read_write', 'p:uniform');
+  return defineKernel({
+    key: `lane_gemm.${variant}.${laneKey(shape)}${bias ? '.bias' : ''}${b4 ? '.b4' : ''}`,
+    bindings: binds('a:read', 'b:read', ...(bias ? ['bias:read'] : []), 'c:read_write', 'p:uniform'),
+    types: b4 ? { b: 'array<vec4f>' } : {},
+    uniforms: { m: 'u32', n: 'u32', k: 'u32' },
+    workgroup: wg,
+    source: (decls) => laneGemmWgsl(variant, shape, bias, b4, decls),
+  });
+}
+
+/** The WGSL of laneGemmKernel, built only when the runtime has no pipeline for its key yet. */
+function laneGemmWgsl(variant: LaneVariant, { rows, cols, wg }: LaneShape, bias: boolean, b4: boolean, decls: string): string {
+  const shape = { rows, cols, wg };
   const R = [...Array(rows).keys()], Q = [...Array(cols / 4).keys()], J = [...Array(cols).keys()];
   const aIdx = (r: number) => (variant === 'tn' ? `aOff + k * p.m + m${r}` : `aRow${r} + k`);
   const bIdx = (j: number, kk: string) => (variant === 'nt' ? `bCol${j} + ${kk}` : `bOff + ${kk} * p.n + col${j}`);
@@ -66,9 +78,8 @@ export function laneGemmKernel(variant: LaneVariant, shape: LaneShape = LANE_SHA
     ${R.map((r) => `let a${r} = vec4f(a[${aIdx(r)}]);`).join(' ')}
     ${fmas((r) => `a${r}`)}
   }`;
-  const code = `// lane GEMM ${variant}, ${laneKey(shape)}${bias ? ', bias' : ''}
-struct P { m: u32, n: u32, k: u32 }
-${bindingsWgsl(b, { a: 'array<f32>', b: b4 ? 'array<vec4f>' : 'array<f32>', bias: 'array<f32>', c: 'array<f32>', p: 'P' })}
+  return `// lane GEMM ${variant}, ${laneKey(shape)}${bias ? ', bias' : ''}
+${decls}
 @compute @workgroup_size(${wg}) fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let z = wid.z;
   let aOff = z * p.m * p.k; let bOff = z * p.k * p.n; let cOff = z * p.m * p.n;
@@ -93,7 +104,6 @@ ${bindingsWgsl(b, { a: 'array<f32>', b: b4 ? 'array<vec4f>' : 'array<f32>', bias
     ).join('\n  '),
   ).join('\n  ')}
 }`;
-  return defineKernel(`lane_gemm.${variant}.${laneKey(shape)}${bias ? '.bias' : ''}${b4 ? '.b4' : ''}`, code, b);
 }
 
 /** Workgroups for C [batch, m, n]. */

@@ -25,7 +25,7 @@
 // Split-K: workgroup z handles k in [z*kChunk, min(K, (z+1)*kChunk)) and writes its partial
 // tile to plane z of C ([split, M, N]); sumPlanesKernel adds the planes in a fixed order, so
 // results stay deterministic. Bias is added by plane 0 only.
-import { binds, bindingsWgsl, defineKernel, grid1d, type KernelSpec } from './spec.ts';
+import { binds, defineKernel } from './spec.ts';
 
 /**
  * Tile shape: a workgroup computes BM x BN outputs with (BM/RM) x (BN/RN) invocations, each
@@ -98,11 +98,6 @@ export interface GemmFamily {
   aKFast: boolean;
   /** True where consecutive k of B are adjacent in memory (B stored [N,K]). */
   bKFast: boolean;
-}
-
-/** Uniform layout of every GEMM kernel: m, n, k, kChunk, then the family's extra fields. */
-export function gemmParams(m: number, n: number, k: number, kChunk: number, ...extra: number[]): number[] {
-  return [m, n, k, kChunk, ...extra];
 }
 
 /**
@@ -191,14 +186,32 @@ export interface GemmKernelOptions {
 }
 
 /** Builds the WGSL of a GEMM kernel for a family, tile and epilogue. */
-export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false, batched = false }: GemmKernelOptions = {}): KernelSpec {
+export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false, batched = false }: GemmKernelOptions = {}) {
   checkTile(tile);
   if (batched && bias) throw new Error('a batched GEMM takes no bias');
   if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
+  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
+  const fill = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
+  const out = store4 ? 'array<vec4<f32>>' : 'array<f32>';
+  return defineKernel({
+    key: `gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`,
+    bindings: b,
+    types: { a: fill, b: fill, bias: out, c: out },
+    uniforms: gemmUniforms(family),
+    workgroup: [tile.bn / tile.rn, tile.bm / tile.rm, 1],
+    source: (decls) => gemmWgsl(family, { tile, bias, fill4, store4, batched }, decls),
+  });
+}
+
+/** m, n, k, kChunk (the depth of one split-K plane) and the family's own fields, all u32. */
+function gemmUniforms(family: GemmFamily): Record<string, 'u32'> {
+  return Object.fromEntries(['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => [f, 'u32']));
+}
+
+/** The WGSL of gemmKernel, built only when the runtime has no pipeline for its key yet. */
+function gemmWgsl(family: GemmFamily, { tile, bias, fill4, store4, batched }: Required<GemmKernelOptions>, decls: string): string {
   const { bm, bn, bk, rm, rn } = tile;
   const tx = bn / rn, ty = bm / rm, threads = tx * ty;
-  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
-  const fields = ['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => `${f}: u32`).join(', ');
   const I = [...Array(rm).keys()], J = [...Array(rn).keys()];
   const decl = I.map((i) => J.map((j) => `var c${i}_${j} = 0.0;`).join(' ')).join('\n  ');
   // The whole BK slice is unrolled: all register reads first, then each accumulator's BK
@@ -242,11 +255,8 @@ export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, 
       return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
     }).join('\n  ');
   }
-  const operand = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
-  const out = store4 ? 'array<vec4<f32>>' : 'array<f32>';
-  const code = `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
-struct P { ${fields} }
-${bindingsWgsl(b, { a: operand, b: operand, bias: out, c: out, p: 'P' })}
+  return `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
+${decls}
 var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bn * bk) / 4}>;
 ${batched ? 'var<private> bz: u32;' : ''}
@@ -271,7 +281,6 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
   ${stores}
 }
 `;
-  return defineKernel(`gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`, code, b);
 }
 
 /** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */
@@ -320,21 +329,22 @@ export function matmulFill4(m: number, n: number, k: number, transA: boolean, tr
   return (transA ? m : k) % 4 === 0 && (transB ? k : n) % 4 === 0;
 }
 
-export function matmulKernel(transA: boolean, transB: boolean, opts: GemmKernelOptions = {}): KernelSpec {
+export function matmulKernel(transA: boolean, transB: boolean, opts: GemmKernelOptions = {}) {
   return gemmKernel(matmulFamily(transA, transB), opts);
 }
 
 // ---------- reductions that go with GEMMs ----------
 
-export const PLANES_WG = 256;
+const PLANES_WG = 256;
 
 /** out[i] = sum over s of parts[s * n + i], s = 0, 1, ... in order (split-K second stage). */
-export function sumPlanesKernel(): KernelSpec {
-  const b = binds('parts:read', 'out:read_write', 'p:uniform');
-  return defineKernel(
-    'gemm.sum_planes',
-    `struct P { n: u32, planes: u32 }
-${bindingsWgsl(b, { parts: 'array<f32>', out: 'array<f32>', p: 'P' })}
+export function sumPlanesKernel() {
+  return defineKernel({
+    key: 'gemm.sum_planes',
+    bindings: binds('parts:read', 'out:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', planes: 'u32' },
+    workgroup: PLANES_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${PLANES_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${PLANES_WG}u);
   if (i >= p.n) { return; }
@@ -342,45 +352,6 @@ ${bindingsWgsl(b, { parts: 'array<f32>', out: 'array<f32>', p: 'P' })}
   for (var z = 1u; z < p.planes; z++) { s += parts[z * p.n + i]; }
   out[i] = s;
 }`,
-    b,
-  );
+  });
 }
 
-export const sumPlanesGrid = (n: number) => grid1d(n, PLANES_WG);
-
-/** Column-sum workgroup: COLS columns x ROWS row-lanes (256 invocations). */
-export const COLSUM_COLS = 16;
-export const COLSUM_ROWS = 16;
-
-/**
- * out[c] = sum over r of x[r * cols + c]. Each invocation sums a fixed stride of rows in
- * order, then the ROWS partial sums of a column meet in a tree in workgroup memory: a fixed
- * order, no atomics, so the result is the same run after run.
- */
-export function colSumKernel(): KernelSpec {
-  const b = binds('x:read', 'out:read_write', 'p:uniform');
-  return defineKernel(
-    'gemm.colsum',
-    `struct P { rows: u32, cols: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', out: 'array<f32>', p: 'P' })}
-var<workgroup> part: array<f32, ${COLSUM_COLS * COLSUM_ROWS}>;
-@compute @workgroup_size(${COLSUM_COLS}, ${COLSUM_ROWS}, 1)
-fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let c = wid.x * ${COLSUM_COLS}u + lid.x;
-  var s = 0.0;
-  if (c < p.cols) {
-    for (var r = lid.y; r < p.rows; r += ${COLSUM_ROWS}u) { s += x[r * p.cols + c]; }
-  }
-  part[lid.y * ${COLSUM_COLS}u + lid.x] = s;
-  workgroupBarrier();
-  for (var half = ${COLSUM_ROWS / 2}u; half > 0u; half = half / 2u) {
-    if (lid.y < half) { part[lid.y * ${COLSUM_COLS}u + lid.x] += part[(lid.y + half) * ${COLSUM_COLS}u + lid.x]; }
-    workgroupBarrier();
-  }
-  if (lid.y == 0u && c < p.cols) { out[c] = part[lid.x]; }
-}`,
-    b,
-  );
-}
-
-export const colSumGrid = (cols: number): [number, number, number] => [Math.ceil(cols / COLSUM_COLS), 1, 1];

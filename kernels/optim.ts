@@ -1,8 +1,8 @@
 // Fused optimiser updates: one dispatch per parameter tensor reads the gradient and state
 // and writes the new parameter and state in place. PyTorch's update rules (torch.optim).
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const OPTIM_WG = 256;
+const OPTIM_WG = 256;
 
 const head = `@compute @workgroup_size(${OPTIM_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const idx = `let i = gid.x + gid.y * (nwg.x * ${OPTIM_WG}u);`;
@@ -11,12 +11,13 @@ const idx = `let i = gid.x + gid.y * (nwg.x * ${OPTIM_WG}u);`;
  * SGD: d = g + wd * w; with momentum, buf = d on a buffer's first step, else
  * buf = mu * buf + (1 - dampening) * d, and d = buf (or d + mu * buf, Nesterov); w -= lr * d.
  */
-export function sgdKernel(withMomentum: boolean): KernelSpec {
-  const b = binds('param:read_write', 'grad:read', ...(withMomentum ? ['buf:read_write'] : []), 'u:uniform');
-  return defineKernel(
-    `optim.sgd${withMomentum ? '.momentum' : ''}`,
-    `struct U { n: u32, lr: f32, momentum: f32, dampening: f32, weightDecay: f32, first: u32, nesterov: u32 }
-${bindingsWgsl(b, { param: 'array<f32>', grad: 'array<f32>', buf: 'array<f32>', u: 'U' })}
+export function sgdKernel(withMomentum: boolean) {
+  return defineKernel({
+    key: `optim.sgd${withMomentum ? '.momentum' : ''}`,
+    bindings: binds('param:read_write', 'grad:read', ...(withMomentum ? ['buf:read_write'] : []), 'u:uniform'),
+    uniforms: { n: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weightDecay: 'f32', first: 'u32', nesterov: 'u32' },
+    workgroup: OPTIM_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < u.n) {
@@ -33,8 +34,7 @@ ${head} {
     param[i] = w - u.lr * d;
   }
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -42,12 +42,13 @@ ${head} {
  * w -= stepSize * m / (sqrt(v) / sqrt(1 - b2^t) + eps) with stepSize = lr / (1 - b1^t).
  * Weight decay adds wd * w to g (Adam) or first scales w by 1 - lr * wd (AdamW).
  */
-export function adamKernel(): KernelSpec {
-  const b = binds('param:read_write', 'grad:read', 'm:read_write', 'v:read_write', 'u:uniform');
-  return defineKernel(
-    'optim.adam',
-    `struct U { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, bc2Sqrt: f32, decoupled: u32 }
-${bindingsWgsl(b, { param: 'array<f32>', grad: 'array<f32>', m: 'array<f32>', v: 'array<f32>', u: 'U' })}
+export function adamKernel() {
+  return defineKernel({
+    key: 'optim.adam',
+    bindings: binds('param:read_write', 'grad:read', 'm:read_write', 'v:read_write', 'u:uniform'),
+    uniforms: { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weightDecay: 'f32', stepSize: 'f32', bc2Sqrt: 'f32', decoupled: 'u32' },
+    workgroup: OPTIM_WG,
+    source: (decls) => `${decls}
 ${head} {
   ${idx}
   if (i < u.n) {
@@ -61,8 +62,7 @@ ${head} {
     param[i] = w - u.stepSize * mi / (sqrt(vi) / u.bc2Sqrt + u.eps);
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const optimKernels = (): KernelSpec[] => [sgdKernel(false), sgdKernel(true), adamKernel()];

@@ -4,21 +4,24 @@
 // exact even past 2^24 entries; no barriers). Stage 2: one workgroup adds the partials in a
 // fixed order and writes the loss and the two 1/count coefficients the backward needs, all
 // without leaving the GPU.
-import { SUM_WG, treeReduceWgsl } from './loss_reduce.ts';
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const PATCH_WG = 64;
+const PATCH_WG = 64;
+/** Threads of the final single-workgroup sum; a power of two. */
+const FINAL_WG = 256;
 
 /**
  * Stage 1: one thread per row of S [rows, cols] writes its (sum, count) for both sets, at
  * partial slot off + row (a row block of a larger S writes its own slice).
  */
-export function patchPartialsKernel(): KernelSpec {
-  const b = binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform');
-  return defineKernel(
-    `patch.partials.wg${PATCH_WG}`,
-    `struct P { rows: u32, cols: u32, t: f32, off: u32 }
-${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 'P' })}
+export function patchPartialsKernel() {
+  return defineKernel({
+    key: `patch.partials.wg${PATCH_WG}`,
+    bindings: binds('s:read', 'psum:read_write', 'pcnt:read_write', 'p:uniform'),
+    types: { pcnt: 'array<u32>' },
+    uniforms: { rows: 'u32', cols: 'u32', t: 'f32', off: 'u32' },
+    workgroup: PATCH_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${PATCH_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = gid.x + gid.y * (nwg.x * ${PATCH_WG}u);
   if (row < p.rows) {
@@ -43,27 +46,28 @@ ${bindingsWgsl(b, { s: 'array<f32>', psum: 'array<f32>', pcnt: 'array<u32>', p: 
     pcnt[slot + 1u] = nn;
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** loss[0] = mean of both sets; coef = (1 / #pos, 1 / #neg), 0 for an empty set. */
-export function patchFinalKernel(): KernelSpec {
-  const b = binds('psum:read', 'pcnt:read', 'loss:read_write', 'coef:read_write', 'p:uniform');
-  return defineKernel(
-    `patch.final.wg${SUM_WG}`,
-    `struct P { parts: u32 }
-${bindingsWgsl(b, { psum: 'array<f32>', pcnt: 'array<u32>', loss: 'array<f32>', coef: 'array<f32>', p: 'P' })}
-var<workgroup> rPos: array<f32, ${SUM_WG}>;
-var<workgroup> rNeg: array<f32, ${SUM_WG}>;
-var<workgroup> cPos: array<u32, ${SUM_WG}>;
-var<workgroup> cNeg: array<u32, ${SUM_WG}>;
-@compute @workgroup_size(${SUM_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
+export function patchFinalKernel() {
+  return defineKernel({
+    key: `patch.final.wg${FINAL_WG}`,
+    bindings: binds('psum:read', 'pcnt:read', 'loss:read_write', 'coef:read_write', 'p:uniform'),
+    types: { pcnt: 'array<u32>' },
+    uniforms: { parts: 'u32' },
+    workgroup: FINAL_WG,
+    source: (decls) => `${decls}
+var<workgroup> rPos: array<f32, ${FINAL_WG}>;
+var<workgroup> rNeg: array<f32, ${FINAL_WG}>;
+var<workgroup> cPos: array<u32, ${FINAL_WG}>;
+var<workgroup> cNeg: array<u32, ${FINAL_WG}>;
+@compute @workgroup_size(${FINAL_WG}) fn main(@builtin(local_invocation_index) lid: u32) {
   var sp = 0.0;
   var sn = 0.0;
   var np = 0u;
   var nn = 0u;
-  for (var i = lid; i < p.parts; i += ${SUM_WG}u) {
+  for (var i = lid; i < p.parts; i += ${FINAL_WG}u) {
     sp += psum[2u * i];
     sn += psum[2u * i + 1u];
     np += pcnt[2u * i];
@@ -74,7 +78,7 @@ var<workgroup> cNeg: array<u32, ${SUM_WG}>;
   cPos[lid] = np;
   cNeg[lid] = nn;
   workgroupBarrier();
-  for (var rs = ${SUM_WG / 2}u; rs > 0u; rs = rs >> 1u) {
+  for (var rs = ${FINAL_WG / 2}u; rs > 0u; rs = rs >> 1u) {
     if (lid < rs) {
       rPos[lid] += rPos[lid + rs];
       rNeg[lid] += rNeg[lid + rs];
@@ -91,19 +95,19 @@ var<workgroup> cNeg: array<u32, ${SUM_WG}>;
     coef[1] = ineg;
   }
 }`,
-    b,
-  );
+  });
 }
 
-export const PATCH_BWD_WG = 256;
+const PATCH_BWD_WG = 256;
 
 /** dS = g * (-1/#pos where S > t; 1/#neg where 0 < S < t; 0 elsewhere). */
-export function patchBackwardKernel(): KernelSpec {
-  const b = binds('s:read', 'coef:read', 'g:read', 'ds:read_write', 'p:uniform');
-  return defineKernel(
-    `patch.bwd.wg${PATCH_BWD_WG}`,
-    `struct P { total: u32, t: f32 }
-${bindingsWgsl(b, { s: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', ds: 'array<f32>', p: 'P' })}
+export function patchBackwardKernel() {
+  return defineKernel({
+    key: `patch.bwd.wg${PATCH_BWD_WG}`,
+    bindings: binds('s:read', 'coef:read', 'g:read', 'ds:read_write', 'p:uniform'),
+    uniforms: { total: 'u32', t: 'f32' },
+    workgroup: PATCH_BWD_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${PATCH_BWD_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * (nwg.x * ${PATCH_BWD_WG}u);
   if (i < p.total) {
@@ -114,8 +118,7 @@ ${bindingsWgsl(b, { s: 'array<f32>', coef: 'array<f32>', g: 'array<f32>', ds: 'a
     ds[i] = g[0] * d;
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const patchLossKernels = (): KernelSpec[] => [patchPartialsKernel(), patchFinalKernel(), patchBackwardKernel()];

@@ -7,9 +7,9 @@
 // the TY partials. Chunks write partials [outer, chunks, inner] that the next pass reduces
 // the same way. The partition depends only on the shape, never on scheduling, and there
 // are no float atomics, so a given input always gives bit-identical sums.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export const REDUCE_WG = 256;
+const REDUCE_WG = 256;
 /** Most values one lane adds serially per pass; bounds a pass's chunk at TY * this. */
 export const REDUCE_MAX_SERIAL = 64;
 
@@ -42,6 +42,15 @@ export interface ReduceLayout {
 
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
+/**
+ * One-pass layouts: every lane adds its strided share of all R values, then one tree, so there
+ * is no partials pass. COLUMNS is the column sum's (16 columns x 16 row lanes: bias gradients),
+ * TOTAL a single workgroup's sum of everything (the last step of every loss). Both give the
+ * same sums, in the same order, as the dedicated kernels they replace.
+ */
+export const COLUMNS_LAYOUT: ReduceLayout = { tx: 16, ty: 16, to: 1 };
+export const TOTAL_LAYOUT: ReduceLayout = { tx: 1, ty: REDUCE_WG, to: 1 };
+
 /** Serial values per lane worth having before adding reduce lanes (barriers are not free). */
 const SERIAL_TARGET = 64;
 
@@ -65,14 +74,14 @@ const tree = (tx: number, ty: number) => `  sh[li] = acc;
   }
   acc = sh[li];`;
 
-export function reduceKernel(pre: ReducePre, { tx, ty, to }: ReduceLayout): KernelSpec {
+export function reduceKernel(pre: ReducePre, { tx, ty, to }: ReduceLayout) {
   if (tx * ty * to !== REDUCE_WG) throw new Error(`reduce layout ${tx}x${ty}x${to} is not ${REDUCE_WG} lanes`);
-  const decl = binds(...reduceInputs(pre).map((n) => `${n}:read`), 'out:read_write', 'p:uniform');
-  const types: Record<string, string> = { x: 'array<f32>', y: 'array<f32>', m: 'array<f32>', out: 'array<f32>', p: 'P' };
-  return defineKernel(
-    `reduce.${pre}.${tx}x${ty}x${to}`,
-    `struct P { outer: u32, r: u32, inner: u32, chunks: u32, k: u32, innerTiles: u32, tiles: u32, scale: f32 }
-${bindingsWgsl(decl, types)}
+  return defineKernel({
+    key: `reduce.${pre}.${tx}x${ty}x${to}`,
+    bindings: binds(...reduceInputs(pre).map((n) => `${n}:read`), 'out:read_write', 'p:uniform'),
+    uniforms: { outer: 'u32', r: 'u32', inner: 'u32', chunks: 'u32', k: 'u32', innerTiles: 'u32', tiles: 'u32', scale: 'f32' },
+    workgroup: REDUCE_WG,
+    source: (decls) => `${decls}
 ${ty === 1 ? '' : `var<workgroup> sh: array<f32, ${REDUCE_WG}>;`}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -99,17 +108,18 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
 ${ty === 1 ? '' : tree(tx, ty)}
   if (valid && ly == 0u) { out[(o * p.chunks + chunk) * p.inner + i] = acc * p.scale; }
 }`,
-    decl,
-  );
+  });
 }
 
 /** out[o, r, i] = g[o, i] * scale: the backward of a sum (scale 1) or mean (1 / R). */
-export function broadcastKernel(): KernelSpec {
+export function broadcastKernel() {
   const decl = binds('g:read', 'out:read_write', 'p:uniform');
-  return defineKernel(
-    'reduce.broadcast',
-    `struct P { n: u32, r: u32, inner: u32, scale: f32 }
-${bindingsWgsl(decl, { g: 'array<f32>', out: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: 'reduce.broadcast',
+    bindings: decl,
+    uniforms: { n: 'u32', r: 'u32', inner: 'u32', scale: 'f32' },
+    workgroup: REDUCE_WG,
+    source: (decls) => `${decls}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let j = gid.x + gid.y * (nwg.x * ${REDUCE_WG}u);
@@ -119,13 +129,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     out[j] = g[o * p.inner + i] * p.scale;
   }
 }`,
-    decl,
-  );
+  });
 }
 
 export const reduceKernels = (): KernelSpec[] => [
   ...(['id', 'mul', 'sq', 'abs', 'sqdev', 'muldev'] as const).map((pre) => reduceKernel(pre, { tx: 32, ty: 8, to: 1 })),
-  reduceKernel('id', { tx: 1, ty: 256, to: 1 }),
+  reduceKernel('id', TOTAL_LAYOUT),
+  reduceKernel('id', COLUMNS_LAYOUT),
   reduceKernel('id', { tx: 1, ty: 4, to: 64 }),
   reduceKernel('id', { tx: 1, ty: 1, to: 256 }),
   broadcastKernel(),

@@ -4,9 +4,9 @@
 // one segment, counts its labels in a workgroup-memory histogram, picks the winner and writes
 // it to its members. Everything is integer atomics (add, max, min), whose results do not
 // depend on the order threads run in: deterministic. No global histogram to clear.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, grid1d } from './spec.ts';
 
-export const MAJORITY_WG = 64;
+const MAJORITY_WG = 64;
 
 /** Histogram capacity for `numClasses` labels: a power of two >= 64, so few pipelines exist. */
 export function majorityCapacity(numClasses: number): number {
@@ -19,13 +19,18 @@ export function majorityCapacity(numClasses: number): number {
  * `cap` bins of workgroup memory (4 bytes each) bound the number of classes. Labels outside
  * 0..numClasses-1 are ignored; a segment with none in range gets -1.
  */
-export function segmentMajorityKernel(cap: number): KernelSpec {
+export function segmentMajorityKernel(cap: number) {
   const WG = MAJORITY_WG;
   const b = binds('labels:read', 'offsets:read', 'members:read', 'voted:read_write', 'p:uniform');
-  return defineKernel(
-    `refine.majority.wg${WG}.cap${cap}`,
-    `struct P { k: u32, q: u32 }
-${bindingsWgsl(b, { labels: 'array<i32>', offsets: 'array<i32>', members: 'array<i32>', voted: 'array<i32>', p: 'P' })}
+  return defineKernel({
+    key: `refine.majority.wg${WG}.cap${cap}`,
+    bindings: b,
+    types: { labels: 'array<i32>', offsets: 'array<i32>', members: 'array<i32>', voted: 'array<i32>' },
+    uniforms: { k: 'u32', q: 'u32' },
+    workgroup: WG,
+    // One workgroup per segment (folded into 2-D past 65535).
+    grid: (segments) => grid1d(segments, 1),
+    source: (decls) => `${decls}
 var<workgroup> hist: array<atomic<u32>, ${cap}>;
 var<workgroup> maxCount: atomic<u32>;
 var<workgroup> minLabel: atomic<u32>;
@@ -60,6 +65,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let winner = select(i32(best), -1, best == 0xffffffffu);
   for (var t = start + lid; t < end; t += ${WG}u) { voted[members[t]] = winner; }
 }`,
-    b,
-  );
+  });
 }

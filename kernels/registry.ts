@@ -15,8 +15,12 @@ import { elementwiseKernels } from './elementwise.ts';
 import { gatherRowsKernel, scatterRowsKernel } from './gather.ts';
 import { gramKernels } from './gram.ts';
 import { infonceKernels } from './infonce.ts';
-import { sumScaleKernel } from './loss_reduce.ts';
-import { batchedMatmulFamily, colSumKernel, gemmKernel, matmulKernel, sumPlanesKernel } from './matmul.ts';
+import {
+  batchedMatmulFamily,
+  gemmKernel,
+  matmulKernel,
+  sumPlanesKernel,
+} from './matmul.ts';
 import { optimKernels } from './optim.ts';
 import { patchLossKernels } from './patch_loss.ts';
 import { reduceKernels } from './reduce.ts';
@@ -41,13 +45,11 @@ export const kernelFamilies: Record<string, () => KernelSpec[]> = {
   gather: () => [gatherRowsKernel(), scatterRowsKernel()],
   gram: gramKernels,
   infonce: infonceKernels,
-  loss_reduce: () => [sumScaleKernel()],
   matmul: () => [
     ...[false, true].flatMap((ta) => [false, true].map((tb) => matmulKernel(ta, tb))),
     matmulKernel(false, false, { bias: true }),
     ...[false, true].map((ta) => gemmKernel(batchedMatmulFamily(ta, !ta), { batched: true, fill4: true, store4: true })),
     sumPlanesKernel(),
-    colSumKernel(),
   ],
   optim: optimKernels,
   patch_loss: patchLossKernels,

@@ -10,14 +10,14 @@
 // formulation), so the pixels a centre can own all lie in its 3x3-cell window. That is what
 // lets the update gather per centre, over that window, with a fixed-order reduction in
 // workgroup memory: deterministic, no float atomics.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, grid1d, type KernelSpec } from './spec.ts';
 
-export const SLIC_WG = 64;
+const SLIC_WG = 64;
 /** Quantities reduced per round in the update (workgroup memory: SLIC_WG * REDUCE_Q floats). */
 export const REDUCE_Q = 8;
 
 /** Uniform struct of every SLIC kernel; `spatial` = (compactness / S)^2. */
-const PARAMS = `struct P { width: u32, height: u32, nx: u32, ny: u32, k: u32, c: u32, spatial: f32, pad: u32 }`;
+const UNIFORMS = { width: 'u32', height: 'u32', nx: 'u32', ny: 'u32', k: 'u32', c: 'u32', spatial: 'f32', pad: 'u32' } as const;
 
 const HELPERS = `
 fn cellStart(i: u32, len: u32, n: u32) -> u32 { return (i * len + n - 1u) / n; }
@@ -29,12 +29,13 @@ fn cellStart(i: u32, len: u32, n: u32) -> u32 { return (i * len + n - 1u) / n; }
  * ties keep the middle, then the first in row-major order). Gradient = |I(x+1)-I(x-1)|^2 +
  * |I(y+1)-I(y-1)|^2 summed over channels, clamped at the border.
  */
-export function slicInitKernel(): KernelSpec {
-  const b = binds('image:read', 'centres:read_write', 'p:uniform');
-  return defineKernel(
-    `slic.init.wg${SLIC_WG}`,
-    `${PARAMS}
-${bindingsWgsl(b, { image: 'array<f32>', centres: 'array<f32>', p: 'P' })}
+export function slicInitKernel() {
+  return defineKernel({
+    key: `slic.init.wg${SLIC_WG}`,
+    bindings: binds('image:read', 'centres:read_write', 'p:uniform'),
+    uniforms: UNIFORMS,
+    workgroup: SLIC_WG,
+    source: (decls) => `${decls}
 ${HELPERS}
 fn px(x: u32, y: u32, ch: u32) -> f32 { return image[(y * p.width + x) * p.c + ch]; }
 fn gradAt(x: u32, y: u32) -> f32 {
@@ -79,20 +80,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   centres[o + 1u] = f32(by);
   for (var ch = 0u; ch < p.c; ch++) { centres[o + 2u + ch] = px(bx, by, ch); }
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * One thread per pixel: label = the centre (among the 3x3 cells around the pixel's cell) with
  * the smallest colour^2 + spatial * xy^2; ties go to the smaller centre index. Channels baked in.
  */
-export function slicAssignKernel(channels: number): KernelSpec {
-  const b = binds('image:read', 'centres:read', 'labels:read_write', 'p:uniform');
-  return defineKernel(
-    `slic.assign.wg${SLIC_WG}.c${channels}`,
-    `${PARAMS}
-${bindingsWgsl(b, { image: 'array<f32>', centres: 'array<f32>', labels: 'array<i32>', p: 'P' })}
+export function slicAssignKernel(channels: number) {
+  return defineKernel({
+    key: `slic.assign.wg${SLIC_WG}.c${channels}`,
+    bindings: binds('image:read', 'centres:read', 'labels:read_write', 'p:uniform'),
+    types: { labels: 'array<i32>' },
+    uniforms: UNIFORMS,
+    workgroup: SLIC_WG,
+    source: (decls) => `${decls}
 const C = ${channels}u;
 @compute @workgroup_size(${SLIC_WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -128,8 +130,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   }
   labels[i] = bestK;
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -140,14 +141,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
  * result is bit-identical run to run. A centre that owns no pixel keeps its previous value.
  * The channel count is baked in (private arrays need a constant size).
  */
-export function slicUpdateKernel(channels: number): KernelSpec {
-  const b = binds('image:read', 'labels:read', 'centres:read_write', 'p:uniform');
+export function slicUpdateKernel(channels: number) {
   const nq = channels + 3;
   const rq = Math.min(nq, REDUCE_Q);
-  return defineKernel(
-    `slic.update.wg${SLIC_WG}.c${channels}`,
-    `${PARAMS}
-${bindingsWgsl(b, { image: 'array<f32>', labels: 'array<i32>', centres: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `slic.update.wg${SLIC_WG}.c${channels}`,
+    bindings: binds('image:read', 'labels:read', 'centres:read_write', 'p:uniform'),
+    types: { labels: 'array<i32>' },
+    uniforms: UNIFORMS,
+    workgroup: SLIC_WG,
+    // One workgroup per centre (folded into 2-D past 65535).
+    grid: (centres) => grid1d(centres, 1),
+    source: (decls) => `${decls}
 ${HELPERS}
 const NQ = ${nq}u;
 const RQ = ${rq}u;
@@ -200,8 +205,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const slicKernels = (channels = 3): KernelSpec[] => [slicInitKernel(), slicAssignKernel(channels), slicUpdateKernel(channels)];

@@ -4,8 +4,9 @@
 // per row everywhere it matters: on lavapipe a workgroup per row with tree reductions ran
 // 10x slower (4900 workgroups x 12 barriers), and on a GPU the 400-byte rows of adjacent
 // threads are served by the cache. The 1-D grid folds into 2-D (grid1d) for N > 4M.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
+/** One thread per row; shared with kernels/weighted_xent.ts, whose kernels have the same layout. */
 export const ROW_WG = 64;
 
 /** Smallest finite f32: the identity of max() that never produces inf - inf = NaN. */
@@ -24,12 +25,13 @@ function rowLogSumExp(x: string, c: string): string {
 }
 
 /** y = softmax(x) per row. */
-export function softmaxKernel(): KernelSpec {
-  const b = binds('x:read', 'y:read_write', 'p:uniform');
-  return defineKernel(
-    `softmax.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', y: 'array<f32>', p: 'P' })}
+export function softmaxKernel() {
+  return defineKernel({
+    key: `softmax.fwd.wg${ROW_WG}`,
+    bindings: binds('x:read', 'y:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -39,17 +41,17 @@ ${rowHead} {
     for (var j = 0u; j < p.c; j++) { y[base + j] = exp(x[base + j] - rmax) * inv; }
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** dx = y * (dy - sum_c dy * y) per row (the softmax Jacobian-vector product). */
-export function softmaxBackwardKernel(): KernelSpec {
-  const b = binds('y:read', 'dy:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    `softmax.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { y: 'array<f32>', dy: 'array<f32>', dx: 'array<f32>', p: 'P' })}
+export function softmaxBackwardKernel() {
+  return defineKernel({
+    key: `softmax.bwd.wg${ROW_WG}`,
+    bindings: binds('y:read', 'dy:read', 'dx:read_write', 'p:uniform'),
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -59,21 +61,22 @@ ${rowHead} {
     for (var j = 0u; j < p.c; j++) { dx[base + j] = y[base + j] * (dy[base + j] - dot); }
   }
 }`,
-    b,
-  );
+  });
 }
 
 /**
  * Per row: lse = log sum exp(x), rowLoss = lse - x[target]. Targets outside [0, C) are
  * clamped, here and in the backward (callers keep them in range); the mean over rows is
- * taken by sumScaleKernel afterwards.
+ * taken by the reduce family's total afterwards (sumScaledRaw).
  */
-export function xentForwardKernel(): KernelSpec {
-  const b = binds('x:read', 't:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
-  return defineKernel(
-    `xent.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
+export function xentForwardKernel() {
+  return defineKernel({
+    key: `xent.fwd.wg${ROW_WG}`,
+    bindings: binds('x:read', 't:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform'),
+    types: { t: 'array<i32>' },
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -84,17 +87,18 @@ ${rowHead} {
     rowLoss[row] = l - x[base + u32(clamp(t[row], 0, i32(p.c) - 1))];
   }
 }`,
-    b,
-  );
+  });
 }
 
 /** dx[r, c] = g * scale * (exp(x - lse[r]) - [c == t[r]]), one thread per row. */
-export function xentBackwardKernel(): KernelSpec {
-  const b = binds('x:read', 't:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    `xent.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32, scale: f32 }
-${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', lse: 'array<f32>', g: 'array<f32>', dx: 'array<f32>', p: 'P' })}
+export function xentBackwardKernel() {
+  return defineKernel({
+    key: `xent.bwd.wg${ROW_WG}`,
+    bindings: binds('x:read', 't:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform'),
+    types: { t: 'array<i32>' },
+    uniforms: { n: 'u32', c: 'u32', scale: 'f32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -106,8 +110,7 @@ ${rowHead} {
     dx[tc] = dx[tc] - gs;
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const softmaxXentKernels = (): KernelSpec[] => [softmaxKernel(), softmaxBackwardKernel(), xentForwardKernel(), xentBackwardKernel()];

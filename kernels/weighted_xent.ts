@@ -3,9 +3,8 @@
 // nothing (not confident). One thread per row, as kernels/softmax_xent.ts. The backward:
 // dx_rc = g * scale * w_r * (softmax(x_r)_c - [c = t_r]).
 import { NEG_BIG, rowHead, rowIndex, ROW_WG } from './softmax_xent.ts';
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
-export { ROW_WG as WXENT_WG };
 
 const lseWgsl = `fn rowLse(base: u32, c: u32) -> f32 {
   var m = ${NEG_BIG};
@@ -15,12 +14,14 @@ const lseWgsl = `fn rowLse(base: u32, c: u32) -> f32 {
   return m + log(s);
 }`;
 
-export function weightedXentForwardKernel(): KernelSpec {
-  const b = binds('x:read', 't:read', 'w:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform');
-  return defineKernel(
-    `wxent.fwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32 }
-${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', w: 'array<f32>', rowLoss: 'array<f32>', lse: 'array<f32>', p: 'P' })}
+export function weightedXentForwardKernel() {
+  return defineKernel({
+    key: `wxent.fwd.wg${ROW_WG}`,
+    bindings: binds('x:read', 't:read', 'w:read', 'rowLoss:read_write', 'lse:read_write', 'p:uniform'),
+    types: { t: 'array<i32>' },
+    uniforms: { n: 'u32', c: 'u32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${lseWgsl}
 ${rowHead} {
   ${rowIndex}
@@ -32,16 +33,17 @@ ${rowHead} {
     rowLoss[row] = select(w[row] * (l - x[base + u32(clamp(tr, 0, i32(p.c) - 1))]), 0.0, tr < 0);
   }
 }`,
-    b,
-  );
+  });
 }
 
-export function weightedXentBackwardKernel(): KernelSpec {
-  const b = binds('x:read', 't:read', 'w:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform');
-  return defineKernel(
-    `wxent.bwd.wg${ROW_WG}`,
-    `struct P { n: u32, c: u32, scale: f32 }
-${bindingsWgsl(b, { x: 'array<f32>', t: 'array<i32>', w: 'array<f32>', lse: 'array<f32>', g: 'array<f32>', dx: 'array<f32>', p: 'P' })}
+export function weightedXentBackwardKernel() {
+  return defineKernel({
+    key: `wxent.bwd.wg${ROW_WG}`,
+    bindings: binds('x:read', 't:read', 'w:read', 'lse:read', 'g:read', 'dx:read_write', 'p:uniform'),
+    types: { t: 'array<i32>' },
+    uniforms: { n: 'u32', c: 'u32', scale: 'f32' },
+    workgroup: ROW_WG,
+    source: (decls) => `${decls}
 ${rowHead} {
   ${rowIndex}
   if (row < p.n) {
@@ -53,8 +55,7 @@ ${rowHead} {
     }
   }
 }`,
-    b,
-  );
+  });
 }
 
 export const weightedXentKernels = (): KernelSpec[] => [weightedXentForwardKernel(), weightedXentBackwardKernel()];

@@ -15,7 +15,7 @@
 //   dM = A dY A^T, dV[xi] = dM[xi] U[xi]^T, dU[xi] = V[xi]^T dM[xi], dW = G^T dU G,
 //   dX = sum over the (up to 2x2) patches covering a pixel of (B dV B^T)[its place in the patch].
 // The transforms here are small elementwise kernels; the GEMMs are the tiled core's batched mode.
-import { binds, bindingsWgsl, defineKernel, type KernelSpec } from './spec.ts';
+import { binds, defineKernel, type KernelSpec } from './spec.ts';
 
 /** 1-D transforms, rows of coefficients (out_i = sum_a M[i][a] in_a). */
 const BT = [
@@ -98,7 +98,7 @@ function transform2d(L: number[][], input: (a: number, b: number) => string, tag
 }
 
 /** Threads: x over channels (8 per workgroup row), y (folded into z when large) over tiles or pixels. */
-export const WINO_WG = 8;
+const WINO_WG = 8;
 const head = `@compute @workgroup_size(${WINO_WG}, ${WINO_WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u)`;
 const coords = (limit: string, what: string) => `let c = gid.x; let ${what} = gid.y + gid.z * (nwg.y * ${WINO_WG}u);
   if (c >= p.c || ${what} >= ${limit}) { return; }`;
@@ -113,20 +113,21 @@ export function winogradGrid(channels: number, items: number): [number, number, 
 }
 
 /** Shared uniform layout of the tile kernels: channels, image size, tile grid. */
-const TILE_P = `struct P { c: u32, h: u32, w: u32, tw: u32, t: u32 }`;
+const TILE_UNIFORMS = { c: 'u32', h: 'u32', w: 'u32', tw: 'u32', t: 'u32' } as const;
 const tileOrigin = `let ty = t / p.tw; let tx = t - ty * p.tw;`;
 const range = (n: number) => [...Array(n).keys()];
 /** Element (i, j) of an a x a block as a WGSL name, and the flat product index xi = i*a + j. */
 const cells = (a: number) => range(a * a).map((xi) => ({ xi, i: Math.floor(xi / a), j: xi % a }));
 
 /** V [a^2, T, C] from x [H*W, C]. */
-export function winogradInputKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function winogradInputKernel(m: WinogradTile = 2) {
   const a = m + 2;
-  return defineKernel(
-    `wino.input.f${m}`,
-    `${TILE_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.input.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: TILE_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 fn ld(y: i32, x: i32, c: u32) -> f32 {
   if (y < 0 || y >= i32(p.h) || x < 0 || x >= i32(p.w)) { return 0.0; }
   return src[(u32(y) * p.w + u32(x)) * p.c + c];
@@ -139,26 +140,25 @@ ${head} {
   ${transform2d(MATRICES[m].BT, (r, q) => `d${r}_${q}`, 'i')}
   ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 /** The adjoint of the input transform per tile: out [a^2, T, C] = B dV B^T (patch-shaped gradients). */
-export function winogradInputTransposeKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function winogradInputTransposeKernel(m: WinogradTile = 2) {
   const a = m + 2;
-  return defineKernel(
-    `wino.input_t.f${m}`,
-    `${TILE_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.input_t.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: TILE_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.t', 't')}
   ${cells(a).map(({ xi, i, j }) => `let v${i}_${j} = src[(${xi}u * p.t + t) * p.c + c];`).join('\n  ')}
   ${transform2d(transpose(MATRICES[m].BT), (r, q) => `v${r}_${q}`, 'i')}
   ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 /**
@@ -166,8 +166,7 @@ ${head} {
  * which the patches of tiles ty = r/m and r/m - 1 cover where r - m*ty < a (rows 0..a-1 of a
  * patch), likewise in x. Added in a fixed order: deterministic.
  */
-export function winogradGatherKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function winogradGatherKernel(m: WinogradTile = 2) {
   const a = m + 2;
   const th = `((p.h + ${m - 1}u) / ${m}u)`;
   const body: string[] = [];
@@ -178,10 +177,12 @@ export function winogradGatherKernel(m: WinogradTile = 2): KernelSpec {
       let i = ry - ${m}u * u32(ty); let j = rx - ${m}u * u32(tx);
       if (i < ${a}u && j < ${a}u) { s += src[((i * ${a}u + j) * p.t + u32(ty) * p.tw + u32(tx)) * p.c + c]; }
     } }`);
-  return defineKernel(
-    `wino.gather.f${m}`,
-    `${TILE_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.gather.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: TILE_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.h * p.w', 'px')}
   let y = px / p.w; let ry = y + 1u; let rx = px - y * p.w + 1u;
@@ -189,21 +190,21 @@ ${head} {
   ${body.join('\n  ')}
   dst[px * p.c + c] = s;
 }`,
-    b,
-  );
+  });
 }
 
 /** y [H*W, C] (+ bias) from M [a^2, T, C]: m x m outputs per tile, those inside the image stored. */
-export function winogradOutputKernel(bias: boolean, m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', ...(bias ? ['bias:read'] : []), 'dst:read_write', 'p:uniform');
+export function winogradOutputKernel(bias: boolean, m: WinogradTile = 2) {
   const a = m + 2;
   const stores = cells(m).map(
     ({ i, j }) => `if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { dst[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c] = o${i}_${j}${bias ? ' + bv' : ''}; }`,
   );
-  return defineKernel(
-    `wino.output.f${m}${bias ? '.bias' : ''}`,
-    `${TILE_P}
-${bindingsWgsl(b, { src: 'array<f32>', bias: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.output.f${m}${bias ? '.bias' : ''}`,
+    bindings: binds('src:read', ...(bias ? ['bias:read'] : []), 'dst:read_write', 'p:uniform'),
+    uniforms: TILE_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.t', 't')}
   ${tileOrigin}
@@ -213,21 +214,21 @@ ${head} {
   ${bias ? 'let bv = bias[c];' : ''}
   ${stores.join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 /** dM [a^2, T, C] = A dY_tile A^T, the adjoint of the output transform (outside the image dY = 0). */
-export function winogradOutputTransposeKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function winogradOutputTransposeKernel(m: WinogradTile = 2) {
   const a = m + 2;
   const loads = cells(m).map(
     ({ i, j }) => `var g${i}_${j} = 0.0; if (y0 + ${i}u < p.h && x0 + ${j}u < p.w) { g${i}_${j} = src[((y0 + ${i}u) * p.w + x0 + ${j}u) * p.c + c]; }`,
   );
-  return defineKernel(
-    `wino.output_t.f${m}`,
-    `${TILE_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.output_t.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: TILE_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.t', 't')}
   ${tileOrigin}
@@ -236,50 +237,49 @@ ${head} {
   ${transform2d(transpose(MATRICES[m].AT), (r, q) => `g${r}_${q}`, 'i')}
   ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.t + t) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 /** Uniforms of the weight kernels: c = Cout (threads' x), cin (threads' y). */
-const WEIGHT_P = `struct P { c: u32, cin: u32 }`;
+const WEIGHT_UNIFORMS = { c: 'u32', cin: 'u32' } as const;
 
 /**
  * U [a^2, Cin, Cout] = G g G^T from the weight [9*Cin, Cout], and its per-xi transpose
  * Ut [a^2, Cout, Cin], which makes dV = dM Ut a plain product (faster than dM U^T on CPU adapters).
  */
-export function winogradWeightKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'dstT:read_write', 'p:uniform');
+export function winogradWeightKernel(m: WinogradTile = 2) {
   const a = m + 2;
-  return defineKernel(
-    `wino.weight.f${m}`,
-    `${WEIGHT_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', dstT: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.weight.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'dstT:read_write', 'p:uniform'),
+    uniforms: WEIGHT_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.cin', 'ci')}
   ${cells(3).map(({ xi, i, j }) => `let g${i}_${j} = src[(${xi}u * p.cin + ci) * p.c + c];`).join('\n  ')}
   ${transform2d(MATRICES[m].G, (r, q) => `g${r}_${q}`, 'i')}
   ${cells(a).map(({ xi, i, j }) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${i}_${j}; dstT[(${xi}u * p.c + c) * p.cin + ci] = o${i}_${j};`).join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 /** dW [9*Cin, Cout] = G^T dU G from dU [a^2, Cin, Cout]. */
-export function winogradWeightTransposeKernel(m: WinogradTile = 2): KernelSpec {
-  const b = binds('src:read', 'dst:read_write', 'p:uniform');
+export function winogradWeightTransposeKernel(m: WinogradTile = 2) {
   const a = m + 2;
-  return defineKernel(
-    `wino.weight_t.f${m}`,
-    `${WEIGHT_P}
-${bindingsWgsl(b, { src: 'array<f32>', dst: 'array<f32>', p: 'P' })}
+  return defineKernel({
+    key: `wino.weight_t.f${m}`,
+    bindings: binds('src:read', 'dst:read_write', 'p:uniform'),
+    uniforms: WEIGHT_UNIFORMS,
+    workgroup: [WINO_WG, WINO_WG],
+    source: (decls) => `${decls}
 ${head} {
   ${coords('p.cin', 'ci')}
   ${cells(a).map(({ xi, i, j }) => `let u${i}_${j} = src[(${xi}u * p.cin + ci) * p.c + c];`).join('\n  ')}
   ${transform2d(transpose(MATRICES[m].G), (r, q) => `u${r}_${q}`, 'i')}
   ${cells(3).map(({ xi, i, j }) => `dst[(${xi}u * p.cin + ci) * p.c + c] = o${i}_${j};`).join('\n  ')}
 }`,
-    b,
-  );
+  });
 }
 
 export const winogradKernels = (): KernelSpec[] =>

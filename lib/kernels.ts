@@ -1,5 +1,5 @@
 // `msinet-webgpu/kernels`: the WGSL kernel factories' common spec and the registry of every
 // family (each with representative parameters), for tools that inspect or precompile them.
 export { kernelFamilies } from '../kernels/registry.ts';
-export { defineKernel, binds, bindingsWgsl, grid1d } from '../kernels/spec.ts';
-export type { KernelSpec, BindingDecl, Access } from '../kernels/spec.ts';
+export { defineKernel, binds, uniformStruct, grid1d } from '../kernels/spec.ts';
+export type { KernelSpec, KernelDef, BindingDecl, Access, UniformDecl, UniformType, UniformValues, Grid } from '../kernels/spec.ts';

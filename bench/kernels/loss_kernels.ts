@@ -19,7 +19,6 @@ import {
   createEngine,
   describeAdapter,
   infoNCE,
-  params,
   patchLoss,
   patchLossOfRows,
   softmaxCrossEntropy,
@@ -27,7 +26,14 @@ import {
   type Runtime,
   type Tensor,
 } from '../../engine/index.ts';
-import { GEMM_TILE_CPU, GEMM_TILE_GPU, gemmGrid, gemmKernel, type GemmConfig, type GemmTile } from '../../kernels/gram.ts';
+import {
+  GEMM_TILE_CPU,
+  GEMM_TILE_GPU,
+  gemmGrid,
+  gemmKernel,
+  type GemmConfig,
+  type GemmTile,
+} from '../../kernels/gram.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -168,12 +174,12 @@ if (sweep) {
     await add(`gemm S = U U^T (1225x1225x100, sym tiles) ${label}`, () => {
       const out = rt.empty([n, n]);
       const { grid, tiles } = gemmGrid(fwd, n, n);
-      rt.dispatch(gemmKernel(fwd), { A: u, B: u, C: out, p: params(n, n, Q, tiles, 0) }, grid);
+      rt.dispatch(gemmKernel(fwd), { A: u, B: u, C: out, p: { m: n, n, k: Q, tiles, t: 0 } }, grid);
     }, `${((n * (n + 1) * Q) / 2 / 1e6).toFixed(0)} MFMA`);
     await add(`gemm dU = (G+G^T) U (1225x100x1225) ${label}`, () => {
       const out = rt.empty([n, Q]);
       const { grid } = gemmGrid(bwd, n, Q);
-      rt.dispatch(gemmKernel(bwd), { A: g, B: u, C: out, p: params(n, Q, n, 0, 0) }, grid);
+      rt.dispatch(gemmKernel(bwd), { A: g, B: u, C: out, p: { m: n, n: Q, k: n, tiles: 0, t: 0 } }, grid);
     }, `${((n * n * Q) / 1e6).toFixed(0)} MFMA`);
   }
 }

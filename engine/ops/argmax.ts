@@ -1,8 +1,11 @@
 // Labels from responses: argmax over the channel axis and the number of distinct labels.
 // No backward (labels are integers); the outputs never join the tape.
-import { ARGMAX_WG, argmaxKernel, argmaxLanes, countNonzeroKernel, labelHistogramKernel } from '../../kernels/argmax.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { params } from '../params.ts';
+import {
+  argmaxKernel,
+  argmaxLanes,
+  countNonzeroKernel,
+  labelHistogramKernel,
+} from '../../kernels/argmax.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 import { fill } from './elementwise.ts';
@@ -14,7 +17,7 @@ export function argmax(x: Tensor): Tensor {
   const n = x.size / c;
   const labels = x.rt.empty([n], 'i32');
   const lanes = argmaxLanes(c);
-  x.rt.dispatch(argmaxKernel(lanes), { x, labels, p: params(n, c) }, grid1d(n, ARGMAX_WG / lanes));
+  x.rt.dispatch(argmaxKernel(lanes), { x, labels, p: { n, c } }, n);
   return labels;
 }
 
@@ -28,9 +31,9 @@ export function labelHistogram(labels: Tensor, numLabels: number, mask?: Tensor)
   const rt: Runtime = labels.rt;
   const hist = rt.empty([numLabels], 'u32');
   fill(hist, 0); // f32 +0.0 has the bit pattern of u32 0
-  const p = params(labels.size, numLabels);
-  if (mask) rt.dispatch(labelHistogramKernel(true), { labels, mask, hist, p }, grid1d(labels.size, ARGMAX_WG));
-  else rt.dispatch(labelHistogramKernel(), { labels, hist, p }, grid1d(labels.size, ARGMAX_WG));
+  const p = { n: labels.size, c: numLabels };
+  if (mask) rt.dispatch(labelHistogramKernel(true), { labels, mask, hist, p }, labels.size);
+  else rt.dispatch(labelHistogramKernel(), { labels, hist, p }, labels.size);
   return hist;
 }
 
@@ -38,7 +41,7 @@ export function labelHistogram(labels: Tensor, numLabels: number, mask?: Tensor)
 export function countDistinctLabels(labels: Tensor, numLabels: number, mask?: Tensor): Tensor {
   const hist = labelHistogram(labels, numLabels, mask);
   const count = labels.rt.empty([1], 'u32');
-  labels.rt.dispatch(countNonzeroKernel(), { hist, count, p: params(numLabels) }, [1, 1, 1]);
+  labels.rt.dispatch(countNonzeroKernel(), { hist, count, p: { c: numLabels } }, [1, 1, 1]);
   hist.dispose();
   return count;
 }

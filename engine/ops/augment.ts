@@ -1,8 +1,12 @@
 // Dispatchers for the augmentation kernels of kernels/augment.ts (no gradients: views are
 // inputs to the network). Parameters per view are drawn on the CPU by the caller and uploaded.
-import { AUGMENT_WG, PHOTO_STRIDE, photometricKernel, standardizeRowsKernel, WARP_STRIDE, warpKernel } from '../../kernels/augment.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import {
+  PHOTO_STRIDE,
+  photometricKernel,
+  standardizeRowsKernel,
+  WARP_STRIDE,
+  warpKernel,
+} from '../../kernels/augment.ts';
 import { reduceRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -28,7 +32,7 @@ export function warpImages(input: WarpInput, index: Tensor, warp: Tensor, outH: 
   if (src.size % (srcH * srcW) !== 0 || mask.size !== srcH * srcW) throw new Error(`warpImages: ${src} / ${mask} do not match ${srcH}x${srcW} images`);
   const rt = src.rt;
   const y = rt.empty([views, outH * outW]), ym = rt.empty([views, outH * outW]);
-  rt.dispatch(warpKernel(), { src, mask, index, warp, y, ym, p: params(y.size, srcH, srcW, outH, outW) }, grid1d(y.size, AUGMENT_WG));
+  rt.dispatch(warpKernel(), { src, mask, index, warp, y, ym, p: { count: y.size, srcH, srcW, outH, outW } }, y.size);
   return { y, ym };
 }
 
@@ -39,7 +43,7 @@ export function photometric(x: Tensor, xm: Tensor, photo: Tensor, h: number, w: 
     throw new Error(`photometric: ${x}, ${xm}, ${photo} do not match ${h}x${w} views`);
   const rt = x.rt;
   const y = rt.empty(x.shape);
-  rt.dispatch(photometricKernel(), { x, xm, photo, y, p: params(x.size, h, w, seed >>> 0) }, grid1d(x.size, AUGMENT_WG));
+  rt.dispatch(photometricKernel(), { x, xm, photo, y, p: { count: x.size, h, w, seed: seed >>> 0 } }, x.size);
   return y;
 }
 
@@ -52,7 +56,7 @@ export function standardizeRows(x: Tensor, rows: number, eps = 1e-6): Tensor {
   const mean = reduceRaw(x, view, { scale: 1 / cols });
   const variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / cols });
   const y = rt.empty(x.shape);
-  rt.dispatch(standardizeRowsKernel(), { x, mean, variance, y, p: params(x.size, cols, f32(eps)) }, grid1d(x.size, AUGMENT_WG));
+  rt.dispatch(standardizeRowsKernel(), { x, mean, variance, y, p: { count: x.size, cols, eps } }, x.size);
   mean.dispose();
   variance.dispose();
   return y;

@@ -1,9 +1,12 @@
 // Ops over a batch of channels-last images x [B*H*W, C] (image b's rows contiguous): im2col
 // for 3x3 convolutions (backward: col2im), the batched 3x3 convolution built from it and the
 // engine's GEMM, 2x2 average pooling and the per-image global average pool.
-import { avgPool2BackwardKernel, avgPool2Kernel, BATCHED_WG, col2imKernel, im2colKernel } from '../../kernels/batched_image.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { params } from '../params.ts';
+import {
+  avgPool2BackwardKernel,
+  avgPool2Kernel,
+  col2imKernel,
+  im2colKernel,
+} from '../../kernels/batched_image.ts';
 import type { Tensor } from '../tensor.ts';
 import { linear } from './matmul.ts';
 import { broadcastRaw, reduceRaw } from './reduce.ts';
@@ -27,10 +30,10 @@ export function im2col3x3(x: Tensor, dims: BatchDims): Tensor {
   const rt = x.rt;
   const rows = x.shape[0]!;
   const cols = rt.empty([rows, 9 * c]);
-  rt.dispatch(im2colKernel(), { x, cols, p: params(cols.size, dims.height, dims.width, c) }, grid1d(cols.size, BATCHED_WG));
+  rt.dispatch(im2colKernel(), { x, cols, p: { count: cols.size, h: dims.height, w: dims.width, c } }, cols.size);
   return rt.tape.record('im2col3x3', [x], cols, (g) => {
     const dx = rt.empty(x.shape);
-    rt.dispatch(col2imKernel(), { dcols: g, dx, p: params(dx.size, dims.height, dims.width, c) }, grid1d(dx.size, BATCHED_WG));
+    rt.dispatch(col2imKernel(), { dcols: g, dx, p: { count: dx.size, h: dims.height, w: dims.width, c } }, dx.size);
     return [dx];
   });
 }
@@ -57,10 +60,10 @@ export function avgPool2(x: Tensor, dims: BatchDims): Tensor {
   if (ho < 1 || wo < 1) throw new Error(`avgPool2: ${dims.height}x${dims.width} images are too small to pool`);
   const rt = x.rt;
   const y = rt.empty([dims.batch * ho * wo, c]);
-  rt.dispatch(avgPool2Kernel(), { x, y, p: params(y.size, dims.height, dims.width, c) }, grid1d(y.size, BATCHED_WG));
+  rt.dispatch(avgPool2Kernel(), { x, y, p: { count: y.size, h: dims.height, w: dims.width, c } }, y.size);
   return rt.tape.record('avgPool2', [x], y, (g) => {
     const dx = rt.empty(x.shape);
-    rt.dispatch(avgPool2BackwardKernel(), { dy: g, dx, p: params(dx.size, dims.height, dims.width, c) }, grid1d(dx.size, BATCHED_WG));
+    rt.dispatch(avgPool2BackwardKernel(), { dy: g, dx, p: { count: dx.size, h: dims.height, w: dims.width, c } }, dx.size);
     return [dx];
   });
 }
@@ -72,5 +75,5 @@ export function globalAvgPool(x: Tensor, batch: number): Tensor {
   const c = x.shape[1]!;
   const view = { outer: batch, r: x.shape[0]! / batch, inner: c };
   const y = reduceRaw(x, view, { scale: 1 / view.r, outShape: [batch, c] });
-  return x.rt.tape.record('globalAvgPool', [x], y, (g) => [broadcastRaw(g, x.shape, view, 1 / view.r)]);
+  return x.rt.tape.record('globalAvgPool', [x], y, [(g) => broadcastRaw(g, x.shape, view, 1 / view.r)]);
 }

@@ -3,16 +3,13 @@
 // variance and moves the running statistics by `momentum` (unbiased variance); eval uses
 // the running statistics. Backward gives dx, dgamma, dbeta in both modes.
 import {
-  BN_WG,
   bnApplyKernel,
   bnBackwardCoefKernel,
   bnBackwardDxKernel,
   bnEvalStateKernel,
   bnTrainStateKernel,
 } from '../../kernels/batchnorm.ts';
-import { grid1d } from '../../kernels/spec.ts';
 import { filledParameter, Module, stateTensor } from '../module.ts';
-import { f32, params } from '../params.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 import { reluGrad } from './elementwise.ts';
@@ -46,26 +43,24 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     throw new Error(`batchNorm: running statistics do not match ${c} channels`);
   const view: ReduceView = { outer: 1, r: n, inner: c };
   const state = rt.empty([4, c]);
-  const perChannel = grid1d(c, BN_WG);
   if (training) {
     if (n < 2) throw new Error(`batchNorm: training needs more than one value per channel, got ${x}`);
     const mean = reduceRaw(x, view, { scale: 1 / n });
     const variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / n });
-    const res: Record<string, Tensor | Uint32Array> = { mean, variance, gamma, beta, state };
-    if (running) Object.assign(res, { runMean: running.runningMean, runVar: running.runningVar });
-    rt.dispatch(bnTrainStateKernel(!!running), { ...res, p: params(c, f32(eps), f32(momentum), f32(n / (n - 1))) }, perChannel);
+    const runs: Record<string, Tensor> = running ? { runMean: running.runningMean, runVar: running.runningVar } : {};
+    rt.dispatch(bnTrainStateKernel(!!running), { mean, variance, gamma, beta, state, ...runs, p: { c, eps, momentum, unbias: n / (n - 1) } }, c);
     mean.dispose();
     variance.dispose();
   } else {
     if (!running) throw new Error('batchNorm: eval mode needs running statistics');
     rt.dispatch(
       bnEvalStateKernel(),
-      { runMean: running.runningMean, runVar: running.runningVar, gamma, beta, state, p: params(c, f32(eps)) },
-      perChannel,
+      { runMean: running.runningMean, runVar: running.runningVar, gamma, beta, state, p: { c, eps } },
+      c,
     );
   }
   const y = rt.empty(x.shape);
-  rt.dispatch(bnApplyKernel(relu), { x, state, y, p: params(x.size, c) }, grid1d(x.size, BN_WG));
+  rt.dispatch(bnApplyKernel(relu), { x, state, y, p: { n: x.size, c } }, x.size);
   return rt.tape.record(relu ? 'batchNormRelu' : 'batchNorm', [x, gamma, beta], y, (gOut) => {
     const g = relu ? reluGrad(y, gOut) : gOut;
     const sdy = reduceRaw(g, view);
@@ -73,13 +68,13 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     const coef = rt.empty([3, c]), dgamma = rt.empty(gamma.shape), dbeta = rt.empty(beta.shape);
     rt.dispatch(
       bnBackwardCoefKernel(),
-      { state, sdy, sdev, coef, dgamma, dbeta, p: params(c, f32(1 / n), training ? 1 : 0) },
-      perChannel,
+      { state, sdy, sdev, coef, dgamma, dbeta, p: { c, invN: 1 / n, training: training ? 1 : 0 } },
+      c,
     );
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = rt.empty(x.shape);
-      rt.dispatch(bnBackwardDxKernel(), { x, dy: g, state, coef, dx, p: params(x.size, c) }, grid1d(x.size, BN_WG));
+      rt.dispatch(bnBackwardDxKernel(), { x, dy: g, state, coef, dx, p: { n: x.size, c } }, x.size);
     }
     for (const t of [sdy, sdev, coef]) t.dispose();
     if (g !== gOut) g.dispose();

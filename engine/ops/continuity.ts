@@ -1,9 +1,7 @@
 // Spatial continuity loss (MSInet's L_cont) with its backward rule.
-import { CONT_WG, continuityBackwardKernel, continuityPartialsKernel } from '../../kernels/continuity.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import { continuityBackwardKernel, continuityPartialsKernel } from '../../kernels/continuity.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * r [H*W, C] (row-major pixels) -> [1]: mean |r(y+1,x) - r(y,x)| over (H-1) W C terms plus
@@ -16,15 +14,15 @@ export function continuityLoss(r: Tensor, height: number, width: number): Tensor
   const c = r.shape[1]!;
   const rt = r.rt;
   const nV = (height - 1) * width * c, nH = height * (width - 1) * c;
-  const u = params(height, width, c, f32(nV > 0 ? 1 / nV : 0), f32(nH > 0 ? 1 / nH : 0));
+  const u = { h: height, w: width, c, invV: nV > 0 ? 1 / nV : 0, invH: nH > 0 ? 1 / nH : 0 };
   const pixels = height * width;
   const partial = rt.empty([pixels]);
-  rt.dispatch(continuityPartialsKernel(), { r, partial, p: u }, grid1d(pixels, CONT_WG));
+  rt.dispatch(continuityPartialsKernel(), { r, partial, p: u }, pixels);
   const loss = sumScaledRaw(partial, 1);
   partial.dispose();
   return rt.tape.record('continuityLoss', [r], loss, (g) => {
     const dr = rt.empty(r.shape);
-    rt.dispatch(continuityBackwardKernel(), { r, g, dr, p: u }, grid1d(pixels, CONT_WG));
+    rt.dispatch(continuityBackwardKernel(), { r, g, dr, p: u }, pixels);
     return [dr];
   });
 }

@@ -5,8 +5,15 @@ import { conv3x3BackwardInput, conv3x3BackwardWeight, conv3x3Forward, convFill4 
 import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { directConvBackwardInput, directConvBackwardWeight, directConvForward } from './direct.ts';
-import { colSum, gemmPlan, runGemm } from './matmul.ts';
-import { tilesOf, winogradConvForward, winogradInputGrad, winogradOutputGrad, winogradWeightGrad } from './winograd.ts';
+import { gemmPlan } from './gemm_policy.ts';
+import { colSum, runGemm } from './matmul.ts';
+import {
+  tilesOf,
+  winogradConvForward,
+  winogradInputGrad,
+  winogradOutputGrad,
+  winogradWeightGrad,
+} from './winograd.ts';
 
 export interface Conv2dOptions {
   height: number;
@@ -52,7 +59,7 @@ function convDims(x: Tensor, w: Tensor, { height, width }: Conv2dOptions): ConvD
 }
 
 /**
- * Which kernels run a conv GEMM (gemmPlan in ./matmul.ts): on CPU adapters the direct kernels
+ * Which kernels run a conv GEMM (gemmPlan in ./gemm_policy.ts): on CPU adapters the direct kernels
  * of kernels/direct.ts for small products (they compile in milliseconds) and the tiled ones
  * with big register blocks for the big layers; tiled everywhere on GPUs. An explicit `tile`
  * always selects the tiled kernels (benchmarks, tests of both paths).
@@ -81,7 +88,7 @@ export function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2
     m: pixels,
     n: cout,
     k: 9 * cin,
-    extra: [opts.height, opts.width, cin],
+    extra: { h: opts.height, w: opts.width, cin },
     tile: how,
     fill4: convFill4(cin, cout).forward,
   });
@@ -101,7 +108,7 @@ export function conv2dBackwardInput(g: Tensor, w: Tensor, opts: Conv2dOptions): 
     m: opts.height * opts.width,
     n: cin,
     k: 9 * cout,
-    extra: [opts.height, opts.width, cout],
+    extra: { h: opts.height, w: opts.width, cout },
     tile: how,
     fill4: convFill4(cin, cout).dx,
   });
@@ -121,7 +128,7 @@ export function conv2dBackwardWeight(x: Tensor, g: Tensor, opts: Conv2dOptions &
     m: 9 * cin,
     n: cout,
     k: opts.height * opts.width,
-    extra: [opts.height, opts.width, cin],
+    extra: { h: opts.height, w: opts.width, cin },
     tile: how,
     split: opts.split,
     fill4: convFill4(cin, cout).dw,
@@ -144,9 +151,5 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOp
     });
   }
   const out = conv2dRaw(x, w, bias, opts);
-  return x.rt.tape.record('conv2d', inputs, out, (g) => [
-    x.requiresGrad ? conv2dBackwardInput(g, w, opts) : null,
-    w.requiresGrad ? conv2dBackwardWeight(x, g, opts) : null,
-    bias?.requiresGrad ? colSum(g) : null,
-  ]);
+  return x.rt.tape.record('conv2d', inputs, out, [(g) => conv2dBackwardInput(g, w, opts), (g) => conv2dBackwardWeight(x, g, opts), (g) => colSum(g)]);
 }

@@ -1,9 +1,7 @@
 // Dropout2d (channel dropout) for channels-last tensors. x is [N, C] (one sample: a whole
 // channel of the image is dropped) or [S, ..., C] (S samples, each with its own mask).
-import { channelMaskKernel, DROPOUT_WG, dropoutMaskKernel } from '../../kernels/dropout.ts';
-import { grid1d } from '../../kernels/spec.ts';
+import { channelMaskKernel, dropoutMaskKernel } from '../../kernels/dropout.ts';
 import { Module } from '../module.ts';
-import { f32, params } from '../params.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -25,8 +23,8 @@ export function dropoutMask(rt: Runtime, samples: number, channels: number, p: n
   const keepScale = p < 1 ? 1 / (1 - p) : 0;
   rt.dispatch(
     dropoutMaskKernel(),
-    { mask, p: params(count, seed >>> 0, step >>> 0, threshold, f32(keepScale)) },
-    grid1d(count, DROPOUT_WG),
+    { mask, p: { count, seed: seed >>> 0, step: step >>> 0, threshold, keepScale } },
+    count,
   );
   return mask;
 }
@@ -34,8 +32,8 @@ export function dropoutMask(rt: Runtime, samples: number, channels: number, p: n
 function applyMask(x: Tensor, mask: Tensor, samples: number): Tensor {
   const y = x.rt.empty(x.shape);
   const c = x.shape[x.shape.length - 1]!;
-  const p = params(x.size, c, x.size / samples);
-  x.rt.dispatch(channelMaskKernel(samples > 1), { x, mask, y, p }, grid1d(x.size, DROPOUT_WG));
+  const p = { n: x.size, c, sampleSize: x.size / samples };
+  x.rt.dispatch(channelMaskKernel(samples > 1), { x, mask, y, p }, x.size);
   return y;
 }
 
@@ -46,7 +44,7 @@ export function dropout2d(x: Tensor, opts: Dropout2dOptions): Tensor {
   const samples = x.shape.length >= 3 ? x.shape[0]! : 1;
   const mask = dropoutMask(x.rt, samples, c, opts.p, opts.seed, opts.step);
   const y = applyMask(x, mask, samples);
-  return x.rt.tape.record('dropout2d', [x], y, (g) => [applyMask(g, mask, samples)]);
+  return x.rt.tape.record('dropout2d', [x], y, [(g) => applyMask(g, mask, samples)]);
 }
 
 /** Dropout2d layer: draws a fresh mask on every training forward (step counts forwards). */

@@ -1,7 +1,12 @@
 // Elementwise ops with their backward rules.
-import { affineKernel, binaryKernel, EW_WG, fillKernel, reluBackwardKernel, reluKernel, type BinaryOp } from '../../kernels/elementwise.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import {
+  affineKernel,
+  binaryKernel,
+  fillKernel,
+  reluBackwardKernel,
+  reluKernel,
+  type BinaryOp,
+} from '../../kernels/elementwise.ts';
 import type { Tensor } from '../tensor.ts';
 
 function sameShape(op: string, a: Tensor, b: Tensor): void {
@@ -9,7 +14,7 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
 }
 
 export function fill(t: Tensor, value: number): Tensor {
-  t.rt.dispatch(fillKernel(), { y: t, p: params(t.size, f32(value)) }, grid1d(t.size, EW_WG));
+  t.rt.dispatch(fillKernel(), { y: t, p: { n: t.size, value } }, t.size);
   return t;
 }
 
@@ -28,45 +33,42 @@ export function clone(t: Tensor): Tensor {
 function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   sameShape(op, a, b);
   const y = a.rt.empty(a.shape);
-  a.rt.dispatch(binaryKernel(op), { a, b, y, p: params(a.size) }, grid1d(a.size, EW_WG));
+  a.rt.dispatch(binaryKernel(op), { a, b, y, p: { n: a.size } }, a.size);
   return y;
 }
 
 export function add(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('add', a, b);
-  return a.rt.tape.record('add', [a, b], y, (g) => [g, g]);
+  return a.rt.tape.record('add', [a, b], y, [(g) => g, (g) => g]);
 }
 
 export function sub(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('sub', a, b);
-  return a.rt.tape.record('sub', [a, b], y, (g) => [g, b.requiresGrad ? scale(g, -1) : null]);
+  return a.rt.tape.record('sub', [a, b], y, [(g) => g, (g) => scale(g, -1)]);
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {
   const y = binaryRaw('mul', a, b);
-  return a.rt.tape.record('mul', [a, b], y, (g) => [
-    a.requiresGrad ? binaryRaw('mul', g, b) : null,
-    b.requiresGrad ? binaryRaw('mul', g, a) : null,
-  ]);
+  return a.rt.tape.record('mul', [a, b], y, [(g) => binaryRaw('mul', g, b), (g) => binaryRaw('mul', g, a)]);
 }
 
 /** y = x * s + shift */
 export function scale(x: Tensor, s: number, shift = 0): Tensor {
   const y = x.rt.empty(x.shape);
-  x.rt.dispatch(affineKernel(), { x, y, p: params(x.size, f32(s), f32(shift)) }, grid1d(x.size, EW_WG));
-  return x.rt.tape.record('scale', [x], y, (g) => [scale(g, s)]);
+  x.rt.dispatch(affineKernel(), { x, y, p: { n: x.size, scale: s, shift } }, x.size);
+  return x.rt.tape.record('scale', [x], y, [(g) => scale(g, s)]);
 }
 
 export function relu(x: Tensor): Tensor {
   const y = x.rt.empty(x.shape);
-  x.rt.dispatch(reluKernel(), { x, y, p: params(x.size) }, grid1d(x.size, EW_WG));
-  return x.rt.tape.record('relu', [x], y, (g) => [reluGrad(y, g)]);
+  x.rt.dispatch(reluKernel(), { x, y, p: { n: x.size } }, x.size);
+  return x.rt.tape.record('relu', [x], y, [(g) => reluGrad(y, g)]);
 }
 
 /** dy masked to where a ReLU's output y was positive (no autograd). */
 export function reluGrad(y: Tensor, dy: Tensor): Tensor {
   const dx = y.rt.empty(y.shape);
-  y.rt.dispatch(reluBackwardKernel(), { y, dy, dx, p: params(y.size) }, grid1d(y.size, EW_WG));
+  y.rt.dispatch(reluBackwardKernel(), { y, dy, dx, p: { n: y.size } }, y.size);
   return dx;
 }
 

@@ -1,8 +1,6 @@
 // gatherRows: picks rows of a [N, C] matrix by an i32 index tensor (distinct indices), with
 // the scatter as its backward. Used to align two augmented views (flips) position by position.
-import { GATHER_ROWS_WG, gatherRowsKernel, scatterRowsKernel } from '../../kernels/gather.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { params } from '../params.ts';
+import { gatherRowsKernel, scatterRowsKernel } from '../../kernels/gather.ts';
 import type { Tensor } from '../tensor.ts';
 import { fill } from './elementwise.ts';
 
@@ -12,10 +10,10 @@ export function gatherRows(x: Tensor, index: Tensor): Tensor {
   const [n, c] = [x.shape[0]!, x.shape[1]!];
   const rows = index.size;
   const y = x.rt.empty([rows, c]);
-  x.rt.dispatch(gatherRowsKernel(), { x, index, y, p: params(rows, c) }, grid1d(rows * c, GATHER_ROWS_WG));
+  x.rt.dispatch(gatherRowsKernel(), { x, index, y, p: { rows, cols: c } }, rows * c);
   return x.rt.tape.record('gatherRows', [x], y, (g) => {
     const dx = fill(x.rt.empty([n, c]), 0);
-    x.rt.dispatch(scatterRowsKernel(), { dy: g, index, dx, p: params(rows, c) }, grid1d(rows * c, GATHER_ROWS_WG));
+    x.rt.dispatch(scatterRowsKernel(), { dy: g, index, dx, p: { rows, cols: c } }, rows * c);
     return [dx];
   });
 }

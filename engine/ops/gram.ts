@@ -2,49 +2,20 @@
 // cosineGram(v) = G(N(v)) where N normalises rows and G(u) = U U^T; each piece records its
 // own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
 import {
-  GATHER_WG,
-  GEMM_TILE_CPU,
-  GEMM_TILE_GPU,
   gemmGrid,
   gemmKernel,
-  NORM_WG,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
-  type GemmTile,
   type OpA,
   type OpB,
 } from '../../kernels/gram.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
-import { isCpuAdapter } from './matmul.ts';
-import type { Runtime } from '../runtime.ts';
+import { gramTileFor } from './gemm_policy.ts';
 import type { Tensor } from '../tensor.ts';
 
 function matrix(op: string, t: Tensor): [number, number] {
   if (t.shape.length !== 2) throw new Error(`${op}: expected a matrix, got ${t}`);
   return [t.shape[0]!, t.shape[1]!];
-}
-
-const overrides = new WeakMap<Runtime, GemmTile>();
-
-/** CPU rasterisers (lavapipe / llvmpipe, SwiftShader) get the CPU tile; GPUs the staged one. */
-export function gramTileFor(rt: Runtime): GemmTile {
-  return overrides.get(rt) ?? (isCpuAdapter(rt) ? GEMM_TILE_CPU : GEMM_TILE_GPU);
-}
-
-/**
- * Whether MSInet's patch loss takes the lane GEMM (kernels/lane_gemm.ts) for its Gram: on CPU
- * adapters, unless a test or benchmark forced a Gram tile with setGramTile.
- */
-export function usesLaneGram(rt: Runtime): boolean {
-  return !overrides.has(rt) && isCpuAdapter(rt);
-}
-
-/** Overrides the tile choice for one runtime (tests run the GPU tiles on lavapipe); null resets. */
-export function setGramTile(rt: Runtime, tile: GemmTile | null): void {
-  if (tile) overrides.set(rt, tile);
-  else overrides.delete(rt);
 }
 
 /**
@@ -63,7 +34,7 @@ export function gramGemmRaw(
   const cfg = { a: opA, b: opB, symOut, ...gramTileFor(a.rt) };
   const out = a.rt.empty([m, n]);
   const { grid, tiles } = gemmGrid(cfg, m, n);
-  const p = params(m, n, k, tiles, f32(patch?.threshold ?? 0));
+  const p = { m, n, k, tiles, t: patch?.threshold ?? 0 };
   const extra: Record<string, Tensor> = patch ? { coef: patch.coef, g: patch.g } : {};
   a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, ...extra, p }, grid);
   return out;
@@ -74,11 +45,11 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
   const [n, q] = matrix('l2NormalizeRows', v);
   const rt = v.rt;
   const u = rt.empty(v.shape);
-  const p = params(n, q, f32(eps));
-  rt.dispatch(normalizeRowsKernel(), { v, u, p }, grid1d(n, NORM_WG));
+  const p = { n, q, eps };
+  rt.dispatch(normalizeRowsKernel(), { v, u, p }, n);
   return rt.tape.record('l2NormalizeRows', [v], u, (du) => {
     const dv = rt.empty(v.shape);
-    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, grid1d(n, NORM_WG));
+    rt.dispatch(normalizeRowsBackwardKernel(), { v, du, dv, p }, n);
     return [dv];
   });
 }
@@ -87,7 +58,7 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
 export function gramSelf(u: Tensor): Tensor {
   const [n, q] = matrix('gramSelf', u);
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
-  return u.rt.tape.record('gramSelf', [u], s, (g) => [gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
+  return u.rt.tape.record('gramSelf', [u], s, [(g) => gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
 }
 
 /** S = A B^T [n, m] for a [n, q], b [m, q]. Backward: dA = G B, dB = G^T A. */
@@ -96,10 +67,7 @@ export function gramCross(a: Tensor, b: Tensor): Tensor {
   const [m, qb] = matrix('gramCross', b);
   if (q !== qb) throw new Error(`gramCross: ${a} and ${b} differ in columns`);
   const s = gramGemmRaw(a, b, 'n', 't', [n, m, q]);
-  return a.rt.tape.record('gramCross', [a, b], s, (g) => [
-    a.requiresGrad ? gramGemmRaw(g, b, 'n', 'n', [n, q, m]) : null,
-    b.requiresGrad ? gramGemmRaw(g, a, 't', 'n', [m, q, n]) : null,
-  ]);
+  return a.rt.tape.record('gramCross', [a, b], s, [(g) => gramGemmRaw(g, b, 'n', 'n', [n, q, m]), (g) => gramGemmRaw(g, a, 't', 'n', [m, q, n])]);
 }
 
 /** Cosine similarities of all row pairs of v [n, q] -> [n, n] (diagonal included). */
@@ -123,11 +91,11 @@ export function stridedRows(r: Tensor, height: number, width: number, stride: nu
   const hs = Math.ceil(height / stride), ws = Math.ceil(width / stride);
   const rt = r.rt;
   const out = rt.empty([hs * ws, c]);
-  const p = params(height, width, c, stride, hs, ws);
-  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, grid1d(hs * ws, GATHER_WG));
+  const p = { h: height, w: width, c, s: stride, hs, ws };
+  rt.dispatch(stridedRowsKernel(false), { src: r, dst: out, p }, hs * ws);
   return rt.tape.record('stridedRows', [r], out, (g) => {
     const dr = rt.empty(r.shape);
-    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, grid1d(rows, GATHER_WG));
+    rt.dispatch(stridedRowsKernel(true), { src: g, dst: dr, p }, rows);
     return [dr];
   });
 }

@@ -1,12 +1,10 @@
 // Contrastive losses on cosine similarities: InfoNCE between two views and SimCLR's NT-Xent.
 // Both are one Gram matrix (engine/ops/gram.ts) plus a row-wise log-sum-exp; forward and
 // backward stay on the GPU and nothing of size n x n x q is ever formed.
-import { NCE_WG, nceBackwardKernel, nceForwardKernel } from '../../kernels/infonce.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import { nceBackwardKernel, nceForwardKernel } from '../../kernels/infonce.ts';
 import type { Tensor } from '../tensor.ts';
 import { cosineCross, cosineGram } from './gram.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * mean_i [ log sum_j exp(s_ij / T) - s_i,pos(i) / T ] over the rows of s [rows, cols], with
@@ -18,15 +16,15 @@ export function contrastiveRowLoss(s: Tensor, temperature: number, shift = 0, sk
   const [rows, cols] = [s.shape[0]!, s.shape[1]!];
   if (skipDiag && cols < 2) throw new Error('contrastiveRowLoss: skipDiag needs at least 2 columns');
   const rt = s.rt;
-  const p = params(rows, cols, f32(1 / temperature), shift % cols, skipDiag ? 1 : 0, f32(1 / rows));
+  const p = { rows, cols, invT: 1 / temperature, shift: shift % cols, skipDiag: skipDiag ? 1 : 0, scale: 1 / rows };
   const rowLoss = rt.empty([rows]);
   const lse = rt.empty([rows]);
-  rt.dispatch(nceForwardKernel(), { s, rowLoss, lse, p }, grid1d(rows, NCE_WG));
+  rt.dispatch(nceForwardKernel(), { s, rowLoss, lse, p }, rows);
   const loss = sumScaledRaw(rowLoss, 1 / rows);
   rowLoss.dispose();
   return rt.tape.record('contrastiveRowLoss', [s], loss, (g) => {
     const ds = rt.empty(s.shape);
-    rt.dispatch(nceBackwardKernel(), { s, lse, g, ds, p }, grid1d(rows, NCE_WG));
+    rt.dispatch(nceBackwardKernel(), { s, lse, g, ds, p }, rows);
     return [ds];
   });
 }

@@ -1,7 +1,12 @@
 // Dispatch of the lane GEMM (kernels/lane_gemm.ts), the CPU adapters' GEMM for plain and
 // batched products. No autograd: matmul / linear / Winograd conv record their tape nodes.
-import { laneB4, laneGemmGrid, laneGemmKernel, LANE_SHAPES, type LaneVariant } from '../../kernels/lane_gemm.ts';
-import { params } from '../params.ts';
+import {
+  laneB4,
+  laneGemmGrid,
+  laneGemmKernel,
+  LANE_SHAPES,
+  type LaneVariant,
+} from '../../kernels/lane_gemm.ts';
 import type { Tensor } from '../tensor.ts';
 
 /** C [batch, m, n] = op(A) op(B) per batch (+ bias [n] on every row); see LaneVariant for layouts. */
@@ -14,7 +19,7 @@ export function laneMatmul(a: Tensor, b: Tensor, variant: LaneVariant, batch: nu
   const grid = laneGemmGrid(m, n, batch, shape);
   if (grid.some((g) => g > rt.maxWorkgroups)) throw new Error(`lane GEMM: grid ${grid.join('x')} over the ${rt.maxWorkgroups} limit`);
   const spec = laneGemmKernel(variant, shape, !!bias, laneB4(variant, n));
-  const u = params(m, n, k);
-  rt.dispatch(spec, bias ? { a, b, bias, c: out, p: u } : { a, b, c: out, p: u }, grid);
+  const p = { m, n, k };
+  rt.dispatch(spec, bias ? { a, b, bias, c: out, p } : { a, b, c: out, p }, grid);
   return out;
 }

@@ -3,23 +3,18 @@
 // deterministic column sum that gives bias gradients.
 import {
   batchedMatmulFamily,
-  colSumGrid,
-  colSumKernel,
   CPU_SMALL_TILE,
-  CPU_TILE,
   gemmGrid,
   gemmKernel,
-  gemmParams,
-  GPU_TILE,
   matmulFamily,
   matmulFill4,
-  sumPlanesGrid,
   sumPlanesKernel,
   type GemmFamily,
   type GemmTile,
 } from '../../kernels/matmul.ts';
-import { params } from '../params.ts';
+import { gemmPlan, isCpuAdapter } from './gemm_policy.ts';
 import { laneMatmul } from './lane_gemm.ts';
+import { colSumRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
 /**
@@ -37,39 +32,6 @@ export function chooseSplit(m: number, n: number, k: number, tile: GemmTile): nu
   return Math.max(1, Math.min(wanted, Math.floor(k / MIN_CHUNK)));
 }
 
-/** Software adapters (lavapipe, SwiftShader) report themselves in the adapter info. */
-export function isCpuAdapter(rt: Tensor['rt']): boolean {
-  const r = rt.ctx.report;
-  return /llvmpipe|lavapipe|swiftshader|software/i.test(`${r.vendor} ${r.architecture} ${r.description}`);
-}
-
-/**
- * On CPU adapters, implicit-GEMM convolutions (the reference path, and the fallback where
- * Winograd's buffers do not fit) from this many flops on run tiled with CPU_TILE, 1.4-2x
- * faster there than the direct kernels; its one-time compile (~10 s per kernel on lavapipe,
- * then served from Mesa's on-disk shader cache) pays off within a few dozen training steps.
- * Smaller ones take the direct kernels (kernels/direct.ts), which compile in about a second.
- */
-const BIG_GEMM_FLOPS = 2 ** 28;
-
-/** CPU_TILE narrowed to the output when one tile row / column covers it (N = 100: 112, not 128). */
-function fitTile(t: GemmTile, m: number, n: number): GemmTile {
-  const fit = (size: number, b: number, r: number) => (size < b ? r * Math.ceil(size / r) : b);
-  return { ...t, bm: fit(m, t.bm, t.rm), bn: fit(n, t.bn, t.rn) };
-}
-
-/**
- * How a GEMM without an explicit tile runs: 'direct' (CPU adapters, small products, see
- * BIG_GEMM_FLOPS) or the tiled kernels with this tile. `directOk` is false where no direct
- * kernel exists (A^T B^T, families other than plain matmul and the three convs).
- */
-export function gemmPlan(rt: Tensor['rt'], m: number, n: number, k: number, tile?: GemmTile, directOk = true): GemmTile | 'direct' {
-  if (tile) return tile;
-  if (!isCpuAdapter(rt)) return GPU_TILE;
-  if (2 * m * n * k >= BIG_GEMM_FLOPS) return fitTile(CPU_TILE, m, n);
-  return directOk ? 'direct' : CPU_SMALL_TILE;
-}
-
 export interface GemmRun {
   family: GemmFamily;
   a: Tensor;
@@ -78,8 +40,8 @@ export interface GemmRun {
   m: number;
   n: number;
   k: number;
-  /** The family's extra uniform fields, in order. */
-  extra?: number[];
+  /** The family's extra uniform fields (its extraFields), by name. */
+  extra?: Readonly<Record<string, number>>;
   tile?: GemmTile;
   /** K-splits; default chooseSplit(). */
   split?: number;
@@ -98,13 +60,11 @@ export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
   const kChunk = Math.max(bk, Math.ceil(Math.ceil(r.k / split) / bk) * bk);
   split = Math.max(1, Math.ceil(r.k / kChunk));
   const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4, store4: r.n % 4 === 0 });
-  const u = params(...gemmParams(r.m, r.n, r.k, kChunk, ...(r.extra ?? [])));
+  const p = { m: r.m, n: r.n, k: r.k, kChunk, ...r.extra };
   const target = split === 1 ? out : rt.empty([split, r.m, r.n]);
-  const res: Record<string, Tensor | Uint32Array> = { a: r.a, b: r.b, c: target, p: u };
-  if (r.bias) res.bias = r.bias;
-  rt.dispatch(spec, res, gemmGrid(r.m, r.n, split, tile));
+  rt.dispatch(spec, r.bias ? { a: r.a, b: r.b, bias: r.bias, c: target, p } : { a: r.a, b: r.b, c: target, p }, gemmGrid(r.m, r.n, split, tile));
   if (split > 1) {
-    rt.dispatch(sumPlanesKernel(), { parts: target, out, p: params(r.m * r.n, split) }, sumPlanesGrid(r.m * r.n));
+    rt.dispatch(sumPlanesKernel(), { parts: target, out, p: { n: r.m * r.n, planes: split } }, r.m * r.n);
     target.dispose();
   }
   return out;
@@ -144,9 +104,9 @@ export function matmulRaw(a: Tensor, b: Tensor, { transA = false, transB = false
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const { transA = false, transB = false, tile } = opts;
   const out = matmulRaw(a, b, opts);
-  return a.rt.tape.record('matmul', [a, b], out, (g) => [
-    a.requiresGrad ? (transA ? matmulRaw(b, g, { transA: transB, transB: true, tile }) : matmulRaw(g, b, { transB: !transB, tile })) : null,
-    b.requiresGrad ? (transB ? matmulRaw(g, a, { transA: true, transB: transA, tile }) : matmulRaw(a, g, { transA: !transA, tile })) : null,
+  return a.rt.tape.record('matmul', [a, b], out, [
+    (g) => (transA ? matmulRaw(b, g, { transA: transB, transB: true, tile }) : matmulRaw(g, b, { transB: !transB, tile })),
+    (g) => (transB ? matmulRaw(g, a, { transA: true, transB: transA, tile }) : matmulRaw(a, g, { transA: !transA, tile })),
   ]);
 }
 
@@ -169,16 +129,14 @@ export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number,
   const fill4 = matmulFill4(m, n, k, transA, transB);
   const spec = gemmKernel(batchedMatmulFamily(transA, transB), { tile: t, fill4, store4: n % 4 === 0, batched: true });
   const [gx, gy] = gemmGrid(m, n, 1, t);
-  rt.dispatch(spec, { a, b, c: out, p: params(...gemmParams(m, n, k, k)) }, [gx, gy, batch]);
+  rt.dispatch(spec, { a, b, c: out, p: { m, n, k, kChunk: k } }, [gx, gy, batch]);
   return out;
 }
 
-/** Column sums of a [rows, cols] matrix: [cols]. Deterministic (tree in workgroup memory). */
+/** Column sums of a [rows, cols] matrix: [cols]. Deterministic (a fixed tree, no atomics). */
 export function colSum(x: Tensor): Tensor {
   const [rows, cols] = dims2('colSum', x);
-  const out = x.rt.empty([cols]);
-  x.rt.dispatch(colSumKernel(), { x, out, p: params(rows, cols) }, colSumGrid(cols));
-  return out;
+  return colSumRaw(x, rows, cols);
 }
 
 /**
@@ -188,9 +146,5 @@ export function colSum(x: Tensor): Tensor {
 export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null, tile?: GemmTile): Tensor {
   const out = matmulRaw(x, w, { tile }, bias);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return x.rt.tape.record('linear', inputs, out, (g) => [
-    x.requiresGrad ? matmulRaw(g, w, { transB: true, tile }) : null,
-    w.requiresGrad ? matmulRaw(x, g, { transA: true, tile }) : null,
-    bias?.requiresGrad ? colSum(g) : null,
-  ]);
+  return x.rt.tape.record('linear', inputs, out, [(g) => matmulRaw(g, w, { transB: true, tile }), (g) => matmulRaw(x, g, { transA: true, tile }), (g) => colSum(g)]);
 }

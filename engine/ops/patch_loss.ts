@@ -1,11 +1,14 @@
 // MSInet's thresholded patch loss on a similarity matrix, with its backward rule. The masks
 // and counts never leave the GPU; only the n x n matrix is materialised (never n x n x q).
-import { PATCH_BWD_WG, PATCH_WG, patchBackwardKernel, patchFinalKernel, patchPartialsKernel } from '../../kernels/patch_loss.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import {
+  patchBackwardKernel,
+  patchFinalKernel,
+  patchPartialsKernel,
+} from '../../kernels/patch_loss.ts';
 import type { Tensor } from '../tensor.ts';
 import { scale } from './elementwise.ts';
-import { gramGemmRaw, l2NormalizeRows, usesLaneGram } from './gram.ts';
+import { usesLaneGram } from './gemm_policy.ts';
+import { gramGemmRaw, l2NormalizeRows } from './gram.ts';
 import { matmulRaw } from './matmul.ts';
 
 /**
@@ -21,7 +24,7 @@ export function patchLoss(s: Tensor, threshold = 0.55): Tensor {
   const total = s.size;
   return rt.tape.record('patchLoss', [s], loss, (g) => {
     const ds = rt.empty(s.shape);
-    rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: params(total, f32(threshold)) }, grid1d(total, PATCH_BWD_WG));
+    rt.dispatch(patchBackwardKernel(), { s, coef, g, ds, p: { total, t: threshold } }, total);
     return [ds];
   });
 }
@@ -33,7 +36,7 @@ function patchStats(s: Tensor, threshold: number): { loss: Tensor; coef: Tensor 
   const cols = s.size / Math.max(parts, 1);
   const psum = rt.empty([2 * parts]);
   const pcnt = rt.empty([2 * parts], 'u32');
-  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: params(parts, cols, f32(threshold), 0) }, grid1d(parts, PATCH_WG));
+  rt.dispatch(patchPartialsKernel(), { s, psum, pcnt, p: { rows: parts, cols, t: threshold, off: 0 } }, parts);
   return patchFinal(psum, pcnt, parts);
 }
 
@@ -42,7 +45,7 @@ function patchFinal(psum: Tensor, pcnt: Tensor, parts: number): { loss: Tensor; 
   const rt = psum.rt;
   const loss = rt.empty([1]);
   const coef = rt.empty([2]);
-  rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: params(parts) }, [1, 1, 1]);
+  rt.dispatch(patchFinalKernel(), { psum, pcnt, loss, coef, p: { parts } }, [1, 1, 1]);
   psum.dispose();
   pcnt.dispose();
   return { loss, coef };
@@ -66,9 +69,7 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   if (blockRows < n || usesLaneGram(rt)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
   const { loss, coef } = patchStats(s, threshold);
-  return rt.tape.record('patchLossOfRows', [u], loss, (g) => [
-    gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } }),
-  ]);
+  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } })]);
 }
 
 /**
@@ -98,7 +99,7 @@ function rowBlockPatchLoss(u: Tensor, threshold: number, blockRows: number): Ten
   let kept: Tensor | null = null;
   for (const [i0, i1] of blocks) {
     const sb = gramRows(i0, i1);
-    rt.dispatch(patchPartialsKernel(), { s: sb, psum, pcnt, p: params(i1 - i0, n, f32(threshold), i0) }, grid1d(i1 - i0, PATCH_WG));
+    rt.dispatch(patchPartialsKernel(), { s: sb, psum, pcnt, p: { rows: i1 - i0, cols: n, t: threshold, off: i0 } }, i1 - i0);
     if (single) kept = sb;
     else sb.dispose();
   }
@@ -108,7 +109,7 @@ function rowBlockPatchLoss(u: Tensor, threshold: number, blockRows: number): Ten
     for (const [i0, i1] of blocks) {
       const sb = kept ?? gramRows(i0, i1);
       const dsb = rt.empty(sb.shape);
-      rt.dispatch(patchBackwardKernel(), { s: sb, coef, g, ds: dsb, p: params(sb.size, f32(threshold)) }, grid1d(sb.size, PATCH_BWD_WG));
+      rt.dispatch(patchBackwardKernel(), { s: sb, coef, g, ds: dsb, p: { total: sb.size, t: threshold } }, sb.size);
       const half = matmulRaw(dsb, u);
       const dub = scale(half, 2);
       for (const t of [sb, dsb, half]) t.dispose();

@@ -1,8 +1,17 @@
 // Sums and means along one axis (or over everything), with backward = broadcast. The GPU
-// work is kernels/reduce.ts: passes of chunked tree reductions until one chunk is left.
-import { broadcastKernel, reduceInputs, reduceKernel, reduceLayout, REDUCE_MAX_SERIAL, REDUCE_WG, type ReducePre } from '../../kernels/reduce.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+// work is kernels/reduce.ts: passes of chunked tree reductions until one chunk is left, or one
+// pass with a fixed layout (column sums for bias gradients, the total that ends every loss).
+import {
+  broadcastKernel,
+  COLUMNS_LAYOUT,
+  reduceInputs,
+  reduceKernel,
+  reduceLayout,
+  REDUCE_MAX_SERIAL,
+  TOTAL_LAYOUT,
+  type ReduceLayout,
+  type ReducePre,
+} from '../../kernels/reduce.ts';
 import type { Tensor } from '../tensor.ts';
 
 /** A tensor seen as [outer, r, inner], summed over r. */
@@ -23,6 +32,8 @@ export interface ReduceOptions {
   scale?: number;
   /** Shape of the result (default [outer, inner] flattened to [outer * inner]). */
   outShape?: readonly number[];
+  /** Sum in one pass with this layout (see COLUMNS_LAYOUT): no partials, each lane adds r / ty values. */
+  onePass?: ReduceLayout;
 }
 
 /** The [outer, r, inner] view of `shape` reducing `axis` (all axes when undefined), and the result shape. */
@@ -53,8 +64,8 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
   }
   let src = x, r = view.r, stagePre: ReducePre = pre;
   for (;;) {
-    const layout = reduceLayout(r, inner);
-    const k = Math.max(1, Math.min(Math.ceil(r / layout.ty), REDUCE_MAX_SERIAL));
+    const layout = opts.onePass ?? reduceLayout(r, inner);
+    const k = Math.max(1, opts.onePass ? Math.ceil(r / layout.ty) : Math.min(Math.ceil(r / layout.ty), REDUCE_MAX_SERIAL));
     const chunks = Math.max(1, Math.ceil(r / (k * layout.ty)));
     if (chunks > rt.maxWorkgroups) throw new Error(`reduce: ${chunks} chunks over the grid limit`);
     const last = chunks === 1;
@@ -62,7 +73,7 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
     const innerTiles = Math.ceil(inner / layout.tx);
     const tiles = innerTiles * Math.ceil(outer / layout.to);
     const gz = Math.ceil(tiles / rt.maxWorkgroups);
-    const p = params(outer, r, inner, chunks, k, innerTiles, tiles, f32(last ? (opts.scale ?? 1) : 1));
+    const p = { outer, r, inner, chunks, k, innerTiles, tiles, scale: last ? (opts.scale ?? 1) : 1 };
     const inputs = src === x ? { x, ...extra } : { x: src };
     rt.dispatch(reduceKernel(stagePre, layout), { ...inputs, out, p }, [Math.ceil(tiles / gz), chunks, gz]);
     // Safe right after recording: pooled buffers are reused only after the next submit.
@@ -74,11 +85,21 @@ export function reduceRaw(x: Tensor, view: ReduceView, opts: ReduceOptions = {})
   }
 }
 
+/** [1] = scale * sum(x) in one workgroup: the last step of every loss (which records its own backward). */
+export function sumScaledRaw(x: Tensor, scale: number): Tensor {
+  return reduceRaw(x, { outer: 1, r: x.size, inner: 1 }, { scale, onePass: TOTAL_LAYOUT });
+}
+
+/** Column sums of a [rows, cols] matrix: [cols], in one pass (bias gradients). Untracked. */
+export function colSumRaw(x: Tensor, rows: number, cols: number): Tensor {
+  return reduceRaw(x, { outer: 1, r: rows, inner: cols }, { onePass: COLUMNS_LAYOUT });
+}
+
 /** Untracked out[o, r, i] = g[o, i] * scale over `shape` (the backward of sum / mean). */
 export function broadcastRaw(g: Tensor, shape: readonly number[], view: ReduceView, scale = 1): Tensor {
   if (g.size !== view.outer * view.inner) throw new Error(`broadcast: ${g} does not match view ${view.outer}x${view.inner}`);
   const out = g.rt.empty(shape);
-  g.rt.dispatch(broadcastKernel(), { g, out, p: params(out.size, view.r, view.inner, f32(scale)) }, grid1d(out.size, REDUCE_WG));
+  g.rt.dispatch(broadcastKernel(), { g, out, p: { n: out.size, r: view.r, inner: view.inner, scale } }, out.size);
   return out;
 }
 
@@ -86,7 +107,7 @@ function reduceOp(name: string, x: Tensor, axis: number | undefined, isMean: boo
   const { view, outShape } = axisView(x.shape, axis);
   const scale = isMean ? 1 / Math.max(1, view.r) : 1;
   const y = reduceRaw(x, view, { scale, outShape });
-  return x.rt.tape.record(name, [x], y, (g) => [broadcastRaw(g, x.shape, view, scale)]);
+  return x.rt.tape.record(name, [x], y, [(g) => broadcastRaw(g, x.shape, view, scale)]);
 }
 
 /** Sum over `axis` (that axis removed), or over everything to [1]. sum([N, C], 0) is per column: [C]. */

@@ -2,8 +2,6 @@
 // the smallest label). The segmentation is fixed while labels change, so its CSR index
 // (elements grouped by segment) is built once with segmentIndex() and reused every call.
 import { majorityCapacity, segmentMajorityKernel } from '../../kernels/refine.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { params } from '../params.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -69,8 +67,8 @@ export function segmentMajority(labels: Tensor, index: SegmentIndex, numClasses:
   if (target.size !== index.size || target.dtype !== 'i32') throw new Error(`segmentMajority: out must be i32 [${index.size}]`);
   rt.dispatch(
     segmentMajorityKernel(cap),
-    { labels, offsets: index.offsets, members: index.members, voted: target, p: params(index.count, numClasses) },
-    grid1d(index.count, 1),
+    { labels, offsets: index.offsets, members: index.members, voted: target, p: { k: index.count, q: numClasses } },
+    index.count,
   );
   return target;
 }

@@ -1,9 +1,7 @@
 // SLIC superpixel steps on the GPU: seed grid geometry, centre initialisation, one
 // assignment pass, one centre update. The loop and the connectivity clean-up live with the
 // caller (model/superpixels/slic.ts); these are the generic image-processing pieces.
-import { SLIC_WG, slicAssignKernel, slicInitKernel, slicUpdateKernel } from '../../kernels/slic.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import { slicAssignKernel, slicInitKernel, slicUpdateKernel } from '../../kernels/slic.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
 
@@ -48,8 +46,8 @@ function channelsOf(image: Tensor, grid: SlicGrid): number {
   return c;
 }
 
-function slicParams(grid: SlicGrid, channels: number, spatial: number): Uint32Array {
-  return params(grid.width, grid.height, grid.nx, grid.ny, grid.nx * grid.ny, channels, f32(spatial), 0);
+function slicParams(grid: SlicGrid, channels: number, spatial: number) {
+  return { width: grid.width, height: grid.height, nx: grid.nx, ny: grid.ny, k: grid.nx * grid.ny, c: channels, spatial, pad: 0 };
 }
 
 /** Centres [K, C + 2] = [x, y, colour...], K = nx * ny, seeded on the grid (lowest gradient in 3x3). */
@@ -57,7 +55,7 @@ export function slicInitCentres(rt: Runtime, image: Tensor, grid: SlicGrid): Ten
   const c = channelsOf(image, grid);
   const k = grid.nx * grid.ny;
   const centres = rt.empty([k, c + 2]);
-  rt.dispatch(slicInitKernel(), { image, centres, p: slicParams(grid, c, 0) }, grid1d(k, SLIC_WG));
+  rt.dispatch(slicInitKernel(), { image, centres, p: slicParams(grid, c, 0) }, k);
   return centres;
 }
 
@@ -71,7 +69,7 @@ export function slicAssign(rt: Runtime, image: Tensor, centres: Tensor, grid: Sl
   const n = grid.width * grid.height;
   const out = labels ?? rt.empty([n], 'i32');
   if (out.size !== n || out.dtype !== 'i32') throw new Error(`slic: labels must be i32 [${n}], got ${out}`);
-  rt.dispatch(slicAssignKernel(c), { image, centres, labels: out, p: slicParams(grid, c, spatial) }, grid1d(n, SLIC_WG));
+  rt.dispatch(slicAssignKernel(c), { image, centres, labels: out, p: slicParams(grid, c, spatial) }, n);
   return out;
 }
 
@@ -80,6 +78,5 @@ export function slicUpdate(rt: Runtime, image: Tensor, labels: Tensor, centres: 
   const c = channelsOf(image, grid);
   const k = grid.nx * grid.ny;
   if (centres.size !== k * (c + 2)) throw new Error(`slic: centres must be [${k}, ${c + 2}], got ${centres}`);
-  // One workgroup per centre; grid1d with a group size of 1 folds K past 65535 into 2-D.
-  rt.dispatch(slicUpdateKernel(c), { image, labels, centres, p: slicParams(grid, c, 0) }, grid1d(k, 1));
+  rt.dispatch(slicUpdateKernel(c), { image, labels, centres, p: slicParams(grid, c, 0) }, k);
 }

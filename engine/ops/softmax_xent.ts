@@ -1,15 +1,12 @@
 // Row softmax and mean softmax cross-entropy with integer targets, with backward rules.
 import {
-  ROW_WG,
   softmaxBackwardKernel,
   softmaxKernel,
   xentBackwardKernel,
   xentForwardKernel,
 } from '../../kernels/softmax_xent.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 function rowsCols(op: string, x: Tensor): [number, number] {
   if (x.shape.length !== 2) throw new Error(`${op}: expected [N, C], got ${x}`);
@@ -21,10 +18,10 @@ export function softmax(x: Tensor): Tensor {
   const [n, c] = rowsCols('softmax', x);
   const rt = x.rt;
   const y = rt.empty(x.shape);
-  rt.dispatch(softmaxKernel(), { x, y, p: params(n, c) }, grid1d(n, ROW_WG));
+  rt.dispatch(softmaxKernel(), { x, y, p: { n, c } }, n);
   return rt.tape.record('softmax', [x], y, (g) => {
     const dx = rt.empty(x.shape);
-    rt.dispatch(softmaxBackwardKernel(), { y, dy: g, dx, p: params(n, c) }, grid1d(n, ROW_WG));
+    rt.dispatch(softmaxBackwardKernel(), { y, dy: g, dx, p: { n, c } }, n);
     return [dx];
   });
 }
@@ -41,13 +38,15 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
   const rt = logits.rt;
   const rowLoss = rt.empty([n]);
   const lse = rt.empty([n]);
-  rt.dispatch(xentForwardKernel(), { x: logits, t: targets, rowLoss, lse, p: params(n, c) }, grid1d(n, ROW_WG));
+  rt.dispatch(xentForwardKernel(), { x: logits, t: targets, rowLoss, lse, p: { n, c } }, n);
   const loss = sumScaledRaw(rowLoss, 1 / n);
   rowLoss.dispose();
-  return rt.tape.record('softmaxCrossEntropy', [logits, targets], loss, (g) => {
-    if (!logits.requiresGrad) return [null, null];
-    const dx = rt.empty(logits.shape);
-    rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: params(n, c, f32(1 / n)) }, grid1d(n, ROW_WG));
-    return [dx, null];
-  });
+  return rt.tape.record('softmaxCrossEntropy', [logits, targets], loss, [
+    (g) => {
+      const dx = rt.empty(logits.shape);
+      rt.dispatch(xentBackwardKernel(), { x: logits, t: targets, lse, g, dx, p: { n, c, scale: 1 / n } }, n);
+      return dx;
+    },
+    null, // integer targets
+  ]);
 }

@@ -1,11 +1,9 @@
 // Weighted softmax cross-entropy (kernels/weighted_xent.ts): sum_r w_r CE_r / sum_r w_r over the
 // rows with a target (t_r >= 0). Used by self-labelling, where only confident rows have targets
 // and their weights balance the classes.
-import { weightedXentBackwardKernel, weightedXentForwardKernel, WXENT_WG } from '../../kernels/weighted_xent.ts';
-import { grid1d } from '../../kernels/spec.ts';
-import { f32, params } from '../params.ts';
+import { weightedXentBackwardKernel, weightedXentForwardKernel } from '../../kernels/weighted_xent.ts';
 import type { Tensor } from '../tensor.ts';
-import { sumScaledRaw } from './loss_reduce.ts';
+import { sumScaledRaw } from './reduce.ts';
 
 /**
  * logits [N, C], targets i32 [N] (-1 = no target), weights [N] on the CPU (their sum over rows
@@ -24,12 +22,12 @@ export function weightedCrossEntropy(logits: Tensor, targets: Int32Array, weight
   const rt = logits.rt;
   const t = rt.fromData(targets, [n], 'i32'), w = rt.fromData(weights, [n]);
   const rowLoss = rt.empty([n]), lse = rt.empty([n]);
-  rt.dispatch(weightedXentForwardKernel(), { x: logits, t, w, rowLoss, lse, p: params(n, c) }, grid1d(n, WXENT_WG));
+  rt.dispatch(weightedXentForwardKernel(), { x: logits, t, w, rowLoss, lse, p: { n, c } }, n);
   const loss = sumScaledRaw(rowLoss, scale);
   rowLoss.dispose();
   return rt.tape.record('weightedCrossEntropy', [logits], loss, (g) => {
     const dx = rt.empty(logits.shape);
-    rt.dispatch(weightedXentBackwardKernel(), { x: logits, t, w, lse, g, dx, p: params(n, c, f32(scale)) }, grid1d(n, WXENT_WG));
+    rt.dispatch(weightedXentBackwardKernel(), { x: logits, t, w, lse, g, dx, p: { n, c, scale } }, n);
     return [dx];
   });
 }

@@ -13,7 +13,6 @@ import {
   winogradProducts,
   type WinogradTile,
 } from '../../kernels/winograd.ts';
-import { params } from '../params.ts';
 import type { Tensor } from '../tensor.ts';
 import { batchedMatmulRaw } from './matmul.ts';
 
@@ -34,16 +33,16 @@ export const tilesOf = (dims: WinogradDims) => {
 };
 
 
-function tileParams(c: number, dims: WinogradDims): Uint32Array {
+function tileParams(c: number, dims: WinogradDims) {
   const { tw, t } = tilesOf(dims);
-  return params(c, dims.height, dims.width, tw, t);
+  return { c, h: dims.height, w: dims.width, tw, t };
 }
 
 /** U [a^2, Cin, Cout] and Ut [a^2, Cout, Cin] from the weight [9*Cin, Cout]. */
 export function winogradWeight(w: Tensor, dims: WinogradDims): { u: Tensor; ut: Tensor } {
   const cin = w.shape[0]! / 9, cout = w.shape[1]!, { m, xi } = tilesOf(dims);
   const u = w.rt.empty([xi, cin, cout]), ut = w.rt.empty([xi, cout, cin]);
-  w.rt.dispatch(winogradWeightKernel(m), { src: w, dst: u, dstT: ut, p: params(cout, cin) }, winogradGrid(cout, cin));
+  w.rt.dispatch(winogradWeightKernel(m), { src: w, dst: u, dstT: ut, p: { c: cout, cin } }, winogradGrid(cout, cin));
   return { u, ut };
 }
 
@@ -99,7 +98,7 @@ export function winogradWeightGrad(v: Tensor, dm: Tensor, dims: WinogradDims): T
   const cin = v.shape[2]!, cout = dm.shape[2]!, { m, t, xi } = tilesOf(dims);
   const du = batchedMatmulRaw(v, dm, xi, cin, cout, t, true, false);
   const dw = rt.empty([9 * cin, cout]);
-  rt.dispatch(winogradWeightTransposeKernel(m), { src: du, dst: dw, p: params(cout, cin) }, winogradGrid(cout, cin));
+  rt.dispatch(winogradWeightTransposeKernel(m), { src: du, dst: dw, p: { c: cout, cin } }, winogradGrid(cout, cin));
   du.dispose();
   return dw;
 }

@@ -2,7 +2,6 @@
 // f64 reference, on every variant, with and without vec4 B reads and bias, on sizes off the
 // per-invocation block (rows x cols) and the workgroup: 1x1x1, odd, 257, and batches.
 import { test } from 'uvu';
-import { params } from '../../engine/index.ts';
 import { laneGemmGrid, laneGemmKernel, LANE_SHAPES } from '../../kernels/lane_gemm.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, randn } from '../helpers.ts';
@@ -30,7 +29,7 @@ for (const [batch, m, n, k] of [
           for (const withBias of [false, true]) {
             const out = rt.empty([batch * m * n]);
             const spec = laneGemmKernel(v, LANE_SHAPES[v], withBias, b4);
-            const u = params(m, n, k);
+            const u = { m, n, k };
             rt.dispatch(spec, withBias ? { a: ta, b: tb, bias: tbias, c: out, p: u } : { a: ta, b: tb, c: out, p: u }, laneGemmGrid(m, n, batch, LANE_SHAPES[v]));
             assertClose(await out.read(), withBias ? wantBias : want, { ...tol, what: `${v} b4=${b4} bias=${withBias}` });
           }

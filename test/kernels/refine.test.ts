@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkBindings, segmentIndex, segmentMajority } from '../../engine/index.ts';
+import { kernelLayout, segmentIndex, segmentMajority } from '../../engine/index.ts';
 import { majorityCapacity, segmentMajorityKernel } from '../../kernels/refine.ts';
 import { testEngine } from '../gpu.ts';
 import { rng } from '../helpers.ts';
@@ -101,7 +101,7 @@ test('one segment index serves many majority votes, each writing into a given ou
 test('segmentIndex rejects ids outside 0..count-1; kernels declare their bindings', async () => {
   const rt = await testEngine();
   assert.throws(() => segmentIndex(rt, Int32Array.from([0, 2]), 2), /outside/);
-  for (const q of [1, 100, 257]) checkBindings(segmentMajorityKernel(majorityCapacity(q)));
+  for (const q of [1, 100, 257]) kernelLayout(segmentMajorityKernel(majorityCapacity(q)));
   // 5000 classes would need 32 KiB of workgroup histogram: refused with a clear message.
   const index = segmentIndex(rt, Int32Array.from([0, 0, 1]));
   await rt.scopeAsync(async () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cellOf, cellStart, checkBindings, slicAssign, slicGrid, slicInitCentres, slicUpdate, type SlicGrid } from '../../engine/index.ts';
+import { cellOf, cellStart, kernelLayout, slicAssign, slicGrid, slicInitCentres, slicUpdate, type SlicGrid } from '../../engine/index.ts';
 import { slicKernels } from '../../kernels/slic.ts';
 import { enforceConnectivity } from '../../model/superpixels/connectivity.ts';
 import { slic } from '../../model/superpixels/slic.ts';
@@ -267,7 +267,7 @@ test('SLIC on noise: every label one 4-connected region, labels dense (odd sizes
 });
 
 test('SLIC kernels declare the bindings their WGSL uses (C = 1, 3, 12)', () => {
-  for (const c of [1, 3, 12]) for (const k of slicKernels(c)) checkBindings(k);
+  for (const c of [1, 3, 12]) for (const k of slicKernels(c)) kernelLayout(k);
 });
 
 test.run();
