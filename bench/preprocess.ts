@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInput } from '../cli/segment-input.ts';
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { Random } from '../engine/random.ts';
 import type { PreprocessOptions } from '../io/preprocess.ts';
@@ -58,8 +59,8 @@ const modes = arg('modes', 'continuous,processed').split(',') as Array<'continuo
 const noise = Number(arg('noise', '0.2'));
 const names = arg('variants', Object.keys(VARIANTS).join(',')).split(',');
 const withMsinet = process.argv.includes('--msinet');
-const restarts = Number(arg('restarts', '1'));
-const maxIter = Number(arg('max-iter', '300'));
+const restarts = Number(arg('restarts', String(SEGMENT_DEFAULTS.restarts)));
+const maxIter = Number(arg('max-iter', String(SEGMENT_DEFAULTS.maxIter)));
 const name = arg('name', 'preprocess');
 for (const v of names) if (!VARIANTS[v]) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}`);
 

@@ -10,6 +10,7 @@
 // Writes bench/results/NAME.json (scores) and scratch/NAME.labels.json (label maps, not committed).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { parseNpy, npyToFloat32 } from '../io/npy.ts';
 import { consensusLabels } from '../model/consensus.ts';
@@ -34,7 +35,7 @@ if (!existsSync(join(dataDir, 'simulated.npy'))) {
 }
 const seeds = range(arg('seeds', '0-9'));
 const R = Number(arg('restarts', '5'));
-const maxIter = Number(arg('max-iter', '300'));
+const maxIter = Number(arg('max-iter', String(SEGMENT_DEFAULTS.maxIter)));
 const channels = Number(arg('channels', '100'));
 const checkpoints = arg('checkpoints', '').split(',').filter(Boolean).map(Number);
 const name = arg('name', 'restarts');

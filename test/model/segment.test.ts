@@ -135,7 +135,7 @@ test('segment: restarts — restart 0 is the single run, each restart is reprodu
   assert.ok(one.confidence.every((v) => v === 1), 'one restart: confidence 1');
   const three = await segment(rt, input, { ...small, seed: 5, restarts: 3 });
   assert.is(three.restartLabels.length, 3);
-  assert.equal(Array.from(three.restartLabels[0]!), Array.from(one.labels), 'restart 0 trains exactly the single run');
+  assert.equal(Array.from(three.restartLabels[0]!), Array.from(one.restartLabels[0]!), 'restart 0 trains exactly the single run');
   assert.is(three.report.restarts.length, 3);
   assert.is(three.report.restarts[0]!.seed, 5);
   assert.ok(new Set(three.report.restarts.map((r) => r.seed)).size === 3, 'derived seeds differ');
