@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInput } from '../cli/segment-input.ts';
 import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
+import { arg, median, range } from './args.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { Random } from '../engine/random.ts';
 import type { PreprocessOptions } from '../io/preprocess.ts';
@@ -23,16 +24,6 @@ import { kmeans } from '../model/coloc/kmeans.ts';
 import { adjustedRandIndex } from '../model/metrics.ts';
 import { networkInput, segment, type SegmentOptions } from '../model/segment.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-function range(s: string): number[] {
-  return s.split(',').flatMap((p) => {
-    const m = /^(\d+)-(\d+)$/.exec(p);
-    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-  });
-}
 
 interface Variant {
   pre: PreprocessOptions;
@@ -102,10 +93,6 @@ try {
   await rt.destroy();
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 console.log(`\n${adapter}; noise ${noise}; seeds ${seeds.join(',')}\n`);
 console.log(`| variant | size | mode | screen median | screen worst |${withMsinet ? ' MSInet median | MSInet worst |' : ''}`);
 console.log(`|---|---|---|---|---|${withMsinet ? '---|---|' : ''}`);
