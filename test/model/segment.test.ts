@@ -20,7 +20,8 @@ async function rejects(fn: () => Promise<unknown>, pattern: RegExp): Promise<voi
   assert.ok(message !== null, `expected an error matching ${pattern}`);
   assert.match(message!, pattern);
 }
-const small: SegmentOptions = { channels: 8, layers: 2, q: 12, maxIter: 4, minLabels: 2 };
+// One training, no refinement: these tests look at the training itself (restarts have their own test).
+const small: SegmentOptions = { channels: 8, layers: 2, q: 12, maxIter: 4, minLabels: 2, restarts: 1, refine: 0 };
 
 /** Two regions (left / right) over C features, plus noise. */
 function image(c: number, seed = 1): Float32Array {
