@@ -8,7 +8,7 @@ import { testEngine } from '../gpu.ts';
 
 const H = 9, W = 11, N = H * W, Q = 12;
 const features = Float32Array.from({ length: N * 3 }, (_, k) => ((Math.floor(k / 3) % W < 5 ? 1 : 0) + 0.1 * Math.sin(k)) * ((k % 3) + 1));
-const small = { channels: 8, layers: 2, q: Q, minLabels: 1, seed: 2 };
+const small = { channels: 8, layers: 2, q: Q, minLabels: 1, seed: 2, restarts: 1 };
 
 test('segment(): readLabels() gives each iteration\'s argmax map; a stop signal ends training early', async () => {
   const rt = await testEngine();
