@@ -95,7 +95,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = rt.empty(x.shape);
-      const maskIn = masked ? { mask: masked.mask } : {};
+      const maskIn: Record<string, Tensor> = masked ? { mask: masked.mask } : {};
       rt.dispatch(bnBackwardDxKernel(!!masked), { x, dy: g, state, coef, ...maskIn, dx, p: { n: x.size, c } }, x.size);
     }
     for (const t of [sdy, sdev, coef]) t.dispose();
