@@ -11,6 +11,8 @@
 
 export const SPARSE_MODES = ['zeros', 'exclude', 'fill', 'both'] as const;
 export type SparseMode = (typeof SPARSE_MODES)[number];
+/** The measured choice (bench/sparse.ts, README "Sparse acquisitions"). */
+export const SPARSE_DEFAULT: SparseMode = 'zeros';
 
 export const usesFill = (mode: SparseMode): boolean => mode === 'fill' || mode === 'both';
 export const usesExclude = (mode: SparseMode): boolean => mode === 'exclude' || mode === 'both';
