@@ -8,11 +8,12 @@
 //             neighbours (fillMasked), then training runs as with 'zeros';
 //   'both'    fill, then exclude.
 // Measured in bench/sparse.ts (table in the README). No Node built-ins here.
+import { SEGMENT_DEFAULTS as D } from './defaults.ts';
 
 export const SPARSE_MODES = ['zeros', 'exclude', 'fill', 'both'] as const;
 export type SparseMode = (typeof SPARSE_MODES)[number];
 /** The measured choice (bench/sparse.ts, README "Sparse acquisitions"). */
-export const SPARSE_DEFAULT: SparseMode = 'zeros';
+export const SPARSE_DEFAULT: SparseMode = D.sparse;
 
 export const usesFill = (mode: SparseMode): boolean => mode === 'fill' || mode === 'both';
 export const usesExclude = (mode: SparseMode): boolean => mode === 'exclude' || mode === 'both';

@@ -3,7 +3,9 @@
 // labels, the fill visible in the network input, bad values rejected).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parseSegmentOptions } from '../../cli/segment-options.ts';
 import { Random } from '../../engine/random.ts';
+import { SEGMENT_DEFAULTS } from '../../model/defaults.ts';
 import { segment, type SegmentOptions } from '../../model/segment.ts';
 import { fillMasked, SPARSE_MODES } from '../../model/sparse.ts';
 import { testEngine } from '../gpu.ts';
@@ -110,6 +112,12 @@ test('segment: an unknown --sparse value is an input error', async () => {
     message = (e as Error).message;
   }
   assert.match(message, /--sparse must be one of zeros, exclude, fill, both/);
+});
+
+test('CLI: --sparse reaches segment() options, defaults to SEGMENT_DEFAULTS.sparse, rejects unknown modes before any work', () => {
+  assert.is(parseSegmentOptions('a.imzML', { out: 'o', sparse: 'both' }).model.sparse, 'both');
+  assert.is(parseSegmentOptions('a.imzML', { out: 'o' }).model.sparse, SEGMENT_DEFAULTS.sparse);
+  assert.throws(() => parseSegmentOptions('a.imzML', { out: 'o', sparse: 'drop' }), /--sparse must be zeros, exclude, fill or both/);
 });
 
 test.run();
