@@ -11,7 +11,7 @@
 //        [--modes zeros,exclude,fill,both] [--seeds 0-2] [--max-iter 80] [--channels 100] [--points 2001]
 //        [--data features|spectra] [--feature-noise 0.15] [--noise 0.2] [--counts 200]
 //        [--name sparse]
-//   node --import tsx bench/sparse.ts --table [--name sparse]     (print the table of a saved run)
+//   node --import tsx bench/sparse.ts --table [--name sparse[,other]]   (print the table of saved runs)
 // Writes bench/results/NAME.json after every case (a long run can be stopped and still read).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createEngine, describeAdapter } from '../engine/index.ts';
@@ -114,9 +114,12 @@ function table(rows: Row[]): string {
 }
 
 const name = arg('name', 'sparse');
-const out = new URL(`./results/${name}.json`, import.meta.url).pathname;
+const resultFile = (n: string) => new URL(`./results/${n}.json`, import.meta.url).pathname;
+const out = resultFile(name);
 if (process.argv.includes('--table')) {
-  console.log(table((JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[] }).rows));
+  // --name a,b: the rows of several saved runs in one table (e.g. more seeds run later).
+  const rows = name.split(',').flatMap((n) => (JSON.parse(readFileSync(resultFile(n), 'utf8')) as { rows: Row[] }).rows);
+  console.log(table(rows));
   process.exit(0);
 }
 const size = Number(arg('size', '40'));
