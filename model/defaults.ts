@@ -19,5 +19,5 @@ export const SEGMENT_DEFAULTS = {
   /** The reference divides the [0, 1] input by 255 before the network (see METHOD.md). */
   inputScale: 1 / 255,
   /** Pixels without a spectrum (model/sparse.ts; measured in bench/sparse.ts, README "Sparse acquisitions"). */
-  sparse: 'zeros',
+  sparse: 'fill',
 } as const;
