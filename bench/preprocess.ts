@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInput } from '../cli/segment-input.ts';
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
+import { arg, median, range } from './args.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { Random } from '../engine/random.ts';
 import type { PreprocessOptions } from '../io/preprocess.ts';
@@ -22,16 +24,6 @@ import { kmeans } from '../model/coloc/kmeans.ts';
 import { adjustedRandIndex } from '../model/metrics.ts';
 import { networkInput, segment, type SegmentOptions } from '../model/segment.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-function range(s: string): number[] {
-  return s.split(',').flatMap((p) => {
-    const m = /^(\d+)-(\d+)$/.exec(p);
-    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-  });
-}
 
 interface Variant {
   pre: PreprocessOptions;
@@ -58,8 +50,8 @@ const modes = arg('modes', 'continuous,processed').split(',') as Array<'continuo
 const noise = Number(arg('noise', '0.2'));
 const names = arg('variants', Object.keys(VARIANTS).join(',')).split(',');
 const withMsinet = process.argv.includes('--msinet');
-const restarts = Number(arg('restarts', '1'));
-const maxIter = Number(arg('max-iter', '300'));
+const restarts = Number(arg('restarts', String(SEGMENT_DEFAULTS.restarts)));
+const maxIter = Number(arg('max-iter', String(SEGMENT_DEFAULTS.maxIter)));
 const name = arg('name', 'preprocess');
 for (const v of names) if (!VARIANTS[v]) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}`);
 
@@ -101,10 +93,6 @@ try {
   await rt.destroy();
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 console.log(`\n${adapter}; noise ${noise}; seeds ${seeds.join(',')}\n`);
 console.log(`| variant | size | mode | screen median | screen worst |${withMsinet ? ' MSInet median | MSInet worst |' : ''}`);
 console.log(`|---|---|---|---|---|${withMsinet ? '---|---|' : ''}`);

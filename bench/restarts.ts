@@ -6,26 +6,20 @@
 // are saved too (what a smaller --max-iter would give, up to the final forward pass).
 //
 //   node --import tsx bench/restarts.ts [--seeds 0-9] [--restarts 5] [--max-iter 300] [--channels 100]
-//        [--checkpoints 50,100,150] [--name restarts]
+//        [--checkpoints 50,100,150] [--name restarts] [--rescore scratch/NAME.labels.json]
 // Writes bench/results/NAME.json (scores) and scratch/NAME.labels.json (label maps, not committed).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
+import { arg, median, range } from './args.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { parseNpy, npyToFloat32 } from '../io/npy.ts';
-import { consensusLabels } from '../model/consensus.ts';
+import { consensusLabels, medoidRestart } from '../model/consensus.ts';
+import { minMaxScale } from '../model/features.ts';
+import { refineLabels } from '../model/refine.ts';
 import { adjustedRandIndex } from '../model/metrics.ts';
 import { segment } from '../model/segment.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-function range(s: string): number[] {
-  return s.split(',').flatMap((p) => {
-    const m = /^(\d+)-(\d+)$/.exec(p);
-    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-  });
-}
 
 const dataDir = new URL('../../shared/data/msinet-simulated/', import.meta.url).pathname;
 if (!existsSync(join(dataDir, 'simulated.npy'))) {
@@ -34,12 +28,51 @@ if (!existsSync(join(dataDir, 'simulated.npy'))) {
 }
 const seeds = range(arg('seeds', '0-9'));
 const R = Number(arg('restarts', '5'));
-const maxIter = Number(arg('max-iter', '300'));
+const maxIter = Number(arg('max-iter', String(SEGMENT_DEFAULTS.maxIter)));
 const channels = Number(arg('channels', '100'));
 const checkpoints = arg('checkpoints', '').split(',').filter(Boolean).map(Number);
 const name = arg('name', 'restarts');
 const x = npyToFloat32(parseNpy(readFileSync(join(dataDir, 'simulated.npy')), 'simulated.npy'));
 const truth = readFileSync(join(dataDir, 'groundtruth.txt'), 'utf8').trim().split(/\r?\n/).map((l) => Number(l.replace(/"/g, '')));
+
+// The network input of this data (3 features, no reduction): per-feature min-max scaling.
+const image = minMaxScale(x, 4900, 3).scaled;
+const refine = SEGMENT_DEFAULTS.refine;
+
+/**
+ * For N = 1..R: the first N restarts combined as `--restarts N` would (consensus, then the
+ * boundary refinement), and beside it the consensus alone, the refinement alone (N = 1), and
+ * the simpler rule of keeping the restart that agrees most with the others (medoid).
+ */
+function scoreByN(maps: Int32Array[], seconds: number[]) {
+  return maps.map((_, i) => {
+    const N = i + 1;
+    const cons = N === 1 ? maps[0]! : consensusLabels(maps.slice(0, N), 4).labels;
+    const final = refine > 0 ? refineLabels(image, 3, cons, 70, 70, { beta: refine }).labels : cons;
+    const c = N === 1 ? null : consensusLabels(maps.slice(0, N), 4);
+    return {
+      restarts: N,
+      ari: adjustedRandIndex(truth, final),
+      consensusOnly: adjustedRandIndex(truth, cons),
+      medoid: adjustedRandIndex(truth, maps[medoidRestart(maps.slice(0, N))]!),
+      labels: new Set(final).size,
+      stability: c ? c.stability : 1,
+      seconds: seconds.slice(0, N).reduce((a, b) => a + b, 0),
+    };
+  });
+}
+
+// --rescore FILE: recompute the scores from a saved labels file (scratch/NAME.labels.json) and
+// the seconds from its results file, without training (for a change of consensus or refinement).
+const rescore = arg('rescore', '');
+if (rescore) {
+  const saved = JSON.parse(readFileSync(rescore, 'utf8')) as Record<string, { final: number[][] }>;
+  const old = JSON.parse(readFileSync(new URL(`results/${name}.json`, import.meta.url), 'utf8')) as { rows: { seed: number; restartSeconds: number[] }[]; maxIter: number; channels: number; adapter: string; R: number };
+  const rows = old.rows.map((row) => ({ ...row, perN: scoreByN(saved[row.seed]!.final.map((m) => Int32Array.from(m)), row.restartSeconds) }));
+  writeFileSync(new URL(`results/${name}.json`, import.meta.url), JSON.stringify({ ...old, name, rescored: new Date().toISOString(), refine, rows }, null, 1) + '\n');
+  printTable(rows.map((r) => r.perN), old.R, `${old.adapter}; ${rows.length} seeds, max-iter ${old.maxIter}, channels ${old.channels}, refine ${refine} (rescored)`);
+  process.exit(0);
+}
 
 const rt = await createEngine();
 const adapter = describeAdapter(rt.ctx.report);
@@ -71,18 +104,7 @@ for (const seed of seeds) {
   });
   restartTimes.push((performance.now() - restartStart) / 1000);
   const maps = r.restartLabels;
-  const perN = [];
-  for (let N = 1; N <= maps.length; N++) {
-    const c = N === 1 ? null : consensusLabels(maps.slice(0, N), 4);
-    const labels = c ? c.labels : maps[0]!;
-    perN.push({
-      restarts: N,
-      ari: adjustedRandIndex(truth, labels),
-      labels: new Set(labels).size,
-      stability: c ? c.stability : 1,
-      seconds: restartTimes.slice(0, N).reduce((a, b) => a + b, 0),
-    });
-  }
+  const perN = scoreByN(maps, restartTimes);
   const row = {
     seed,
     restarts: r.report.restarts,
@@ -102,14 +124,16 @@ for (const seed of seeds) {
   writeFileSync(new URL(`../scratch/${name}.labels.json`, import.meta.url), JSON.stringify(saved));
 }
 await rt.destroy();
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-console.log(`\n${adapter}; ${seeds.length} seeds, max-iter ${maxIter}, channels ${channels}, ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
-console.log('| restarts | median ARI | worst ARI | median s |');
-console.log('|---|---|---|---|');
-for (let N = 1; N <= R; N++) {
-  const p = rows.map((row) => (row as { perN: { ari: number; seconds: number }[] }).perN[N - 1]!);
-  console.log(`| ${N} | ${median(p.map((q) => q.ari)).toFixed(4)} | ${Math.min(...p.map((q) => q.ari)).toFixed(4)} | ${median(p.map((q) => q.seconds)).toFixed(0)} |`);
+printTable(rows.map((r) => (r as { perN: PerN[] }).perN), R, `${adapter}; ${seeds.length} seeds, max-iter ${maxIter}, channels ${channels}, refine ${refine}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
+
+type PerN = ReturnType<typeof scoreByN>[number];
+function printTable(perSeed: PerN[][], R: number, title: string): void {
+  const mw = (v: number[]) => `${median(v).toFixed(4)} / ${Math.min(...v).toFixed(4)}`;
+  console.log(`\n${title}\n`);
+  console.log('| restarts | ARI median / worst | consensus alone | medoid restart | stability median | seconds median |');
+  console.log('|---|---|---|---|---|---|');
+  for (let N = 1; N <= R; N++) {
+    const p = perSeed.map((q) => q[N - 1]!);
+    console.log(`| ${N} | ${mw(p.map((q) => q.ari))} | ${mw(p.map((q) => q.consensusOnly))} | ${mw(p.map((q) => q.medoid))} | ${median(p.map((q) => q.stability)).toFixed(3)} | ${median(p.map((q) => q.seconds)).toFixed(0)} |`);
+  }
 }

@@ -8,6 +8,7 @@
 // Writes bench/results/segment.json and prints a markdown table.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { parseNpy, npyToFloat32 } from '../io/npy.ts';
 import { segment } from '../model/segment.ts';
@@ -28,7 +29,7 @@ const contrast = arg('contrast', 'patch') as 'patch' | 'infonce';
 const name = arg('name', 'segment');
 const finalLabels = arg('final-labels', 'forward') as 'stop' | 'forward';
 // Default 300 (the reference's maxIter); lower it to bound the run time on slow adapters.
-const maxIter = Number(arg('max-iter', '300'));
+const maxIter = Number(arg('max-iter', String(SEGMENT_DEFAULTS.maxIter)));
 // Feature channels of the 3x3 layers (the reference's 100; the performance study tries 64).
 const channels = Number(arg('channels', '100'));
 const x = npyToFloat32(parseNpy(readFileSync(join(dataDir, 'simulated.npy')), 'simulated.npy'));

@@ -7,7 +7,9 @@ export interface ProgressOptions {
 }
 
 export class Progress {
-  private start = performance.now();
+  /** The first update's time and count: the rate is measured from there, since a bar may be made
+   * only once the first step has finished (a training's first iteration includes shader compiles). */
+  private first: { t: number; done: number } | null = null;
   private lastPrint = 0;
   private readonly tty: boolean;
   private readonly stream: NodeJS.WriteStream;
@@ -29,9 +31,10 @@ export class Progress {
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const width = 24;
     const filled = Math.round(frac * width);
-    const secs = (now - this.start) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
-    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${info} ${rate.toFixed(2)} it/s`;
+    this.first ??= { t: now, done };
+    const secs = (now - this.first.t) / 1000;
+    const rate = secs > 0 && done > this.first.done ? `${((done - this.first.done) / secs).toFixed(2)} it/s` : '';
+    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${info} ${rate}`.trimEnd();
     if (this.tty) this.stream.write(`\r\x1b[K${line}`);
     else this.stream.write(line + '\n');
   }

@@ -46,6 +46,7 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     maxIter: parseInteger('max-iter', o.maxIter ?? String(D.maxIter), { min: 1 }),
     minLabels: o.minLabels === 'auto' ? 'auto' : parseInteger('min-labels', o.minLabels ?? String(D.minLabels), { min: 1 }),
     restarts: parseInteger('restarts', o.restarts ?? String(D.restarts), { min: 1, max: 100 }),
+    refine: parseNumber('refine', o.refine ?? String(D.refine), { min: 0 }),
     finalLabels: parseChoice('final-labels', o.finalLabels ?? D.finalLabels, ['forward', 'stop'] as const),
     superpixels: parseChoice('superpixels', o.superpixels ?? D.superpixels, ['felzenszwalb', 'slic'] as const),
     nSegments: parseInteger('n-segments', o.nSegments ?? String(D.nSegments), { min: 1 }),

@@ -5,7 +5,8 @@
 import { describeAdapter, type Runtime } from '../engine/index.ts';
 import { assertFinite, InputError, minMaxScale, sqrtTransform, ticNormalize } from './features.ts';
 import { SEGMENT_DEFAULTS as D } from './defaults.ts';
-import { consensusLabels } from './consensus.ts';
+import { agreementWith, consensusLabels } from './consensus.ts';
+import { refineLabels } from './refine.ts';
 import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from './metrics.ts';
 import { DEFAULT_TRAIN, trainMsinet, type TrainOptions } from './msinet/train.ts';
 import { pcaReduce } from './reduce/pca.ts';
@@ -33,6 +34,8 @@ export interface SegmentOptions extends Partial<Omit<TrainOptions, 'weights' | '
   minLabels?: number | 'auto';
   /** Trainings from seeds derived from `seed` (restart 0 uses `seed` itself), combined into one answer. */
   restarts?: number;
+  /** Boundary refinement strength (model/refine.ts: Potts weight of one agreeing neighbour); 0 = off. */
+  refine?: number;
   superpixels?: 'slic' | 'felzenszwalb';
   nSegments?: number;
   compactness?: number;
@@ -72,6 +75,8 @@ export interface SegmentReport {
   /** One entry per training (restart 0 first): its seed, iterations, label count, agreement (ARI) with the result. */
   restarts: { seed: number; iterations: number; labels: number; agreement: number; ari?: number }[];
   consensus: ConsensusSummary;
+  /** The boundary refinement: its beta (0 = off), the pixels it moved, and with truth the ARI before it. */
+  refinement: { beta: number; changed: number; ariBefore?: number };
   ari?: number;
   nmi?: number;
   /**
@@ -234,7 +239,10 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
   const cons = combineRestarts(maps, opts.minLabels, { x: image, dim: k, seed: opts.train.seed });
   const tTrain = now();
 
-  const labels = cons.labels;
+  // Boundary refinement (model/refine.ts); the confidence is recomputed for the labels returned.
+  const refined = opts.refine > 0 ? refineLabels(image, k, cons.labels, height, width, { beta: opts.refine }) : { labels: cons.labels, changed: 0 };
+  const labels = refined.labels;
+  const confidence = refined.changed ? agreementWith(maps, labels, countLabels(labels)).confidence : cons.confidence;
   const nLabels = countLabels(labels);
   const first = runs[0]!;
   const report: SegmentReport = {
@@ -254,6 +262,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     labelCounts: first.labelCounts,
     restarts: runs.map(({ loss: _l, labelCounts: _c, ...r }, i) => ({ ...r, agreement: cons.agreement[i]! })),
     consensus: cons.summary,
+    refinement: { beta: opts.refine, changed: refined.changed },
     silhouette: null,
     constantFeatures: constant,
     ...(options.signal?.aborted ? { stopped: true } : {}),
@@ -263,6 +272,7 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     const t = rows ? rows.map((i) => options.truth![i]!) : Array.from(options.truth);
     const inRows = (l: Int32Array) => (rows ? rows.map((i) => l[i]!) : Array.from(l));
     report.ari = adjustedRandIndex(t, inRows(labels));
+    report.refinement.ariBefore = adjustedRandIndex(t, inRows(cons.labels));
     report.nmi = normalizedMutualInfo(t, inRows(labels));
     report.restarts.forEach((r, i) => (r.ari = adjustedRandIndex(t, inRows(maps[i]!))));
     if (others.length) {
@@ -288,12 +298,13 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
     training: (tTrain - tSp) / 1000,
     total: (tEnd - t0) / 1000,
   };
-  return { labels, confidence: cons.confidence, restartLabels: maps, embedding: image, embeddingChannels: k, report };
+  return { labels, confidence, restartLabels: maps, embedding: image, embeddingChannels: k, report };
 }
 
 interface Resolved {
   train: TrainOptions;
   restarts: number;
+  refine: number;
   /** The consensus' group count, or the range 'auto' chooses from. */
   minLabels: number | 'auto';
   superpixels: 'slic' | 'felzenszwalb';
@@ -348,9 +359,12 @@ function resolveOptions(o: SegmentOptions): Resolved {
   if (!['pca', 'umap', 'none'].includes(reduce)) throw new InputError(`--reduce must be pca, umap or none, got ${reduce}`);
   const compactness = o.compactness ?? D.compactness;
   if (!(compactness > 0)) throw new InputError(`--compactness must be > 0, got ${compactness}`);
+  const refine = o.refine ?? D.refine;
+  if (!(refine >= 0 && Number.isFinite(refine))) throw new InputError(`--refine must be a number >= 0 (0 = off), got ${refine}`);
   return {
     train,
     restarts,
+    refine,
     minLabels,
     superpixels,
     nSegments: positiveInt('--n-segments', o.nSegments ?? D.nSegments),
@@ -372,6 +386,7 @@ function publicParameters(r: Resolved): Record<string, unknown> {
     ...train,
     minLabels: r.minLabels,
     restarts: r.restarts,
+    refine: r.refine,
     ...(r.train.contrast === 'infonce' ? { augment } : {}),
     superpixels: r.superpixels,
     ...(r.superpixels === 'slic' ? { nSegments: r.nSegments, compactness: r.compactness } : { felzenszwalb: { scale: 3, sigma: 0.8, minSize: 9, ...r.felzenszwalb } }),

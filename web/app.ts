@@ -2,6 +2,7 @@
 // choose an input, set options, Run, watch progress, the loss / label-count plot and the
 // segmentation as it trains, Stop, then download the results, hover segments for their size
 // and mean spectrum, and view ion images of imzML input. Coloc: web/coloc-tab.ts.
+import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { colocState, initColocTab } from './coloc-tab.ts';
 import type { FromWorker, RunOptions, Segments, Source, ToWorker } from './messages.ts';
 import { hasWebGpu, noWebGpuMessage, WEBGPU_HOWTO } from './no-webgpu.ts';
@@ -124,12 +125,18 @@ el.simulated.onclick = () => {
   refreshRun();
 };
 
+// The form starts at the CLI's defaults (model/defaults.ts), so the two cannot drift apart.
+for (const [name, value] of Object.entries(SEGMENT_DEFAULTS)) {
+  const field = el.options.elements.namedItem(name);
+  if (field instanceof HTMLInputElement || field instanceof HTMLSelectElement) field.value = String(value);
+}
+
 function readOptions(): RunOptions {
   const f = new FormData(el.options);
   const n = (k: string) => Number(f.get(k));
   const s = <T extends string>(k: string) => String(f.get(k)) as T;
   return {
-    seed: n('seed'), maxIter: n('maxIter'), minLabels: n('minLabels'),
+    seed: n('seed'), maxIter: n('maxIter'), minLabels: n('minLabels'), restarts: n('restarts'), refine: n('refine'),
     superpixels: s('superpixels'), reduce: s('reduce'), contrast: s('contrast'),
     topK: n('topK'), binWidth: n('binWidth'), binUnit: s('binUnit'), normalize: s('normalize'),
   };
@@ -187,11 +194,12 @@ function onMessage(m: FromWorker): void {
       el.status.textContent = `reading spectra ${m.done} / ${m.total}`;
       break;
     case 'iteration':
+      if (m.iteration === 1) (state.losses = []), (state.counts = []); // each restart has its own curve
       state.losses[m.iteration - 1] = m.loss;
       state.counts[m.iteration - 1] = m.labels;
       el.progress.max = m.total;
       el.progress.value = m.iteration;
-      el.status.textContent = `iteration ${m.iteration} / ${m.total}: ${m.labels} labels, loss ${m.loss.toFixed(4)}`;
+      el.status.textContent = `${m.restarts > 1 ? `restart ${m.restart + 1} / ${m.restarts}, ` : ''}iteration ${m.iteration} / ${m.total}: ${m.labels} labels, loss ${m.loss.toFixed(4)}`;
       linePlot(el.lossPlot, [{ values: state.losses, color: '#c0392b', label: 'loss' }, { values: state.counts, color: '#2471a3', label: 'labels' }], m.total);
       if (m.map) drawLabels(el.seg, m.map, m.height, m.width);
       break;
@@ -225,6 +233,8 @@ function finish(m: Extract<FromWorker, { type: 'done' }>): void {
     (r.silhouette !== null ? `, silhouette ${r.silhouette.toFixed(3)}` : '') + `; adapter ${r.adapter}`;
   setDownload($('dl-labels'), m.files.labelsNpy, 'application/octet-stream');
   setDownload($('dl-png'), m.files.png, 'image/png');
+  setDownload($('dl-confidence-npy'), m.files.confidenceNpy, 'application/octet-stream');
+  setDownload($('dl-confidence-png'), m.files.confidencePng, 'image/png');
   setDownload($('dl-report'), m.files.reportJson, 'application/json');
   el.downloads.hidden = false;
   el.stop.disabled = true;

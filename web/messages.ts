@@ -13,6 +13,8 @@ export interface RunOptions {
   seed: number;
   maxIter: number;
   minLabels: number;
+  restarts: number;
+  refine: number;
   superpixels: 'felzenszwalb' | 'slic';
   reduce: 'pca' | 'umap' | 'none';
   contrast: 'patch' | 'infonce';
@@ -91,8 +93,8 @@ export interface Segments {
 export type FromWorker =
   | { type: 'status'; text: string }
   | { type: 'reading'; done: number; total: number }
-  | { type: 'iteration'; iteration: number; total: number; labels: number; loss: number; map?: Int32Array; height: number; width: number }
-  | { type: 'done'; labels: Int32Array; height: number; width: number; report: SegmentReport; segments: Segments; files: { labelsNpy: Uint8Array; png: Uint8Array; reportJson: string }; canIon: boolean }
+  | { type: 'iteration'; iteration: number; total: number; labels: number; loss: number; map?: Int32Array; height: number; width: number; restart: number; restarts: number }
+  | { type: 'done'; labels: Int32Array; height: number; width: number; report: SegmentReport; segments: Segments; files: { labelsNpy: Uint8Array; png: Uint8Array; confidenceNpy: Uint8Array; confidencePng: Uint8Array; reportJson: string }; canIon: boolean }
   | { type: 'ion'; mz: number; tolerance: number; image: Float32Array; height: number; width: number }
   | { type: 'phase'; phase: string; done: number; total: number; info: string }
   | ColocDone

@@ -2,15 +2,18 @@
 // the same encoders the CLI writes files with (labels.npy int32 [H, W], segmentation.png,
 // report.json).
 import { encodeNpy } from '../io/npy.ts';
-import { renderLabels } from '../io/png.ts';
+import { renderGray, renderLabels } from '../io/png.ts';
 import type { SegmentResult } from '../model/segment.ts';
 import type { Segments } from './messages.ts';
 
-export function resultFiles(r: SegmentResult): { labelsNpy: Uint8Array; png: Uint8Array; reportJson: string } {
+export function resultFiles(r: SegmentResult): { labelsNpy: Uint8Array; png: Uint8Array; confidenceNpy: Uint8Array; confidencePng: Uint8Array; reportJson: string } {
   const { height, width } = r.report;
   return {
     labelsNpy: encodeNpy(r.labels, [height, width]),
     png: renderLabels(r.labels, height, width),
+    // As the CLI writes them: the fraction of restarts agreeing with each pixel's label, 0..1.
+    confidenceNpy: encodeNpy(r.confidence, [height, width]),
+    confidencePng: renderGray(r.confidence, height, width, { min: 0, max: 1 }),
     reportJson: JSON.stringify(r.report, null, 2) + '\n',
   };
 }

@@ -80,13 +80,15 @@ async function run(source: Source, o: RunOptions): Promise<void> {
       seed: o.seed,
       maxIter: o.maxIter,
       minLabels: o.minLabels,
+      restarts: o.restarts,
+      refine: o.refine,
       superpixels: o.superpixels,
       reduce: o.reduce,
       contrast: o.contrast,
       signal: stop,
       onProgress: (phase, info) => {
         if (phase !== 'train') return post({ type: 'status', text: `${phase}...` });
-        const msg: FromWorker = { type: 'iteration', iteration: info.iteration!, total: info.total!, labels: info.labels!, loss: info.loss!, height, width };
+        const msg: FromWorker = { type: 'iteration', iteration: info.iteration!, total: info.total!, labels: info.labels!, loss: info.loss!, height, width, restart: info.restart ?? 0, restarts: info.restarts ?? 1 };
         if (info.iteration === 1 || info.iteration! % MAP_EVERY === 0)
           info.readLabels!().then((raw) => post({ ...msg, map: renumber(raw, (i) => !input.mask || input.mask[i] !== 0) }));
         else post(msg);

@@ -22,7 +22,7 @@ import { launchChromium, serveFiles, skipWithoutChromium, SWIFTSHADER_ICD } from
 
 const full = process.env.MSINET_BROWSER_SUITE === 'full';
 // Small enough for SwiftShader; options the page's form is set to.
-const OPTIONS: RunOptions = { seed: 0, maxIter: 6, minLabels: 4, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic' };
+const OPTIONS: RunOptions = { seed: 0, maxIter: 3, minLabels: 4, restarts: 2, refine: 1, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic' };
 
 /** The built app on localhost, a Chromium page open on it and a scratch folder, all cleaned up after fn. */
 async function withAppPage(opts: { webgpu: boolean; page?: BrowserContextOptions }, fn: (page: Page, dir: string) => Promise<void>): Promise<void> {
@@ -105,6 +105,9 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
     assert.equal(Array.from(npyToInt32(npy)), got.labels);
     assert.equal(Array.from((await download('#dl-png')).subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
     assert.is(JSON.parse((await download('#dl-report')).toString('utf8')).iterations, got.report.iterations);
+    const conf = parseNpy(new Uint8Array(await download('#dl-confidence-npy')));
+    assert.equal(conf.shape, npy.shape, 'confidence.npy: one value per pixel');
+    assert.ok(Array.from(conf.data as Float32Array).every((v) => v === 0 || v === 0.5 || v === 1), 'fractions of 2 restarts');
 
     // Hover: the segment under the mouse, with its pixel count.
     const box = (await page.locator('#seg').boundingBox())!;

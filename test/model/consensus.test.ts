@@ -3,7 +3,8 @@
 // masked pixels, and the restart seeds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { consensusLabels } from '../../model/consensus.ts';
+import { averageLinkage, wardLinkage } from '../../model/coloc/hierarchical.ts';
+import { consensusLabels, medoidRestart } from '../../model/consensus.ts';
 import { adjustedRandIndex } from '../../model/metrics.ts';
 import { restartSeed } from '../../model/segment.ts';
 
@@ -74,6 +75,23 @@ test('k above the number of distinct atoms gives the atoms', () => {
   const c = consensusLabels([q, q], 6);
   assert.is(c.k, 4);
   assert.equal(Array.from(c.labels), Array.from(q));
+});
+
+test('weighted linkages: average merges the two close large groups, Ward absorbs the small far one first', () => {
+  // A and B (100 pixels each) at distance 0.6; C (1 pixel) at 0.9 from both.
+  const d = [0, 0.6, 0.9, 0.6, 0, 0.9, 0.9, 0.9, 0];
+  const sizes = [100, 100, 1];
+  const avgHeights: number[] = [], wardHeights: number[] = [];
+  assert.equal(Array.from(averageLinkage(d, 3, 2, { sizes, heights: avgHeights })), [0, 0, 1]);
+  assert.equal(Array.from(wardLinkage(d, 3, 2, { sizes, heights: wardHeights })), [0, 1, 0]);
+  assert.equal(avgHeights, [0.6]);
+  assert.ok(Math.abs(wardHeights[0]! - (100 / 101) * 0.9) < 1e-12, `Ward cost ${wardHeights[0]}`);
+});
+
+test('the medoid restart is the one that agrees most with the others', () => {
+  const q = quadrants();
+  const odd = Int32Array.from(q, (l) => (l === 1 ? 0 : l));
+  assert.is(medoidRestart([odd, q, relabel(q, [3, 2, 1, 0])]), 1);
 });
 
 test('restart seeds: restart 0 keeps the seed; others differ from each other and stay below 2^32', () => {
