@@ -65,7 +65,7 @@ function sparseImage(seed = 1): { features: Float32Array; mask: Uint8Array } {
   const mask = Uint8Array.from({ length: N }, () => (r.uniform() < 0.45 ? 1 : 0));
   return { features, mask };
 }
-const small: SegmentOptions = { channels: 8, layers: 2, q: 12, maxIter: 4, minLabels: 2 };
+const small: SegmentOptions = { channels: 8, layers: 2, q: 12, maxIter: 4, minLabels: 2, restarts: 1 };
 
 test('segment: every --sparse mode runs on a sparse grid, masked pixels get -1, same seed same labels', async () => {
   const rt = await testEngine();
