@@ -5,6 +5,7 @@ import { DEFAULT_MAX_SPECTRUM_POINTS } from '../io/imzml/reader.ts';
 import { DEFAULT_MAX_BINS, DEFAULT_MAX_GRID_PIXELS, type PreprocessOptions } from '../io/preprocess.ts';
 import { SEGMENT_DEFAULTS as D } from '../model/defaults.ts';
 import { validateSegmentOptions, type SegmentOptions } from '../model/segment.ts';
+import { SPARSE_MODES } from '../model/sparse.ts';
 import { UserError } from './errors.ts';
 import { parseChoice, parseInteger, parseNumber, parseSeed } from './options.ts';
 import { parseShape } from './segment-input.ts';
@@ -54,6 +55,7 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     contrast: parseChoice('contrast', o.contrast ?? D.contrast, ['patch', 'infonce'] as const),
     temperature: parseNumber('temperature', o.temperature ?? String(D.temperature), { above: 0 }),
     inputScale: parseNumber('input-scale', o.inputScale ?? String(D.inputScale), { above: 0 }),
+    sparse: parseChoice('sparse', o.sparse ?? D.sparse, SPARSE_MODES),
     tic: kind === 'npy' && Boolean(o.tic),
     sqrt: kind === 'npy' && Boolean(o.sqrt),
   };

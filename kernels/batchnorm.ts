@@ -114,11 +114,15 @@ ${head} {
   });
 }
 
-/** dx = a[c] * dy + b[c] + k[c] * (x - mean[c]). */
-export function bnBackwardDxKernel() {
+/**
+ * dx = a[c] * dy + b[c] + k[c] * (x - mean[c]). `masked`: rows outside the mask (mask[row] = 0)
+ * took no part in the statistics, so they keep only the direct term: dx = a[c] * dy there.
+ */
+export function bnBackwardDxKernel(masked = false) {
   return defineKernel({
-    key: 'bn.bwd_dx',
-    bindings: binds('x:read', 'dy:read', 'state:read', 'coef:read', 'dx:read_write', 'p:uniform'),
+    key: `bn.bwd_dx${masked ? '.masked' : ''}`,
+    bindings: binds('x:read', 'dy:read', 'state:read', 'coef:read', ...(masked ? ['mask:read'] : []), 'dx:read_write', 'p:uniform'),
+    types: { mask: 'array<u32>' },
     uniforms: { n: 'u32', c: 'u32' },
     workgroup: BN_WG,
     source: (decls) => `${decls}
@@ -126,7 +130,45 @@ ${head} {
   ${idx}
   if (i < p.n) {
     let c = i % p.c;
-    dx[i] = coef[c] * dy[i] + coef[p.c + c] + coef[2u * p.c + c] * (x[i] - state[c]);
+    ${masked ? `let t = select(0.0, 1.0, mask[i / p.c] != 0u);
+    dx[i] = coef[c] * dy[i] + t * (coef[p.c + c] + coef[2u * p.c + c] * (x[i] - state[c]));` : `dx[i] = coef[c] * dy[i] + coef[p.c + c] + coef[2u * p.c + c] * (x[i] - state[c]);`}
+  }
+}`,
+  });
+}
+
+/**
+ * Batch statistics over the rows in a mask (u32 [rows], nonzero = counted) of x [rows, C]:
+ * mean[c] and the biased variance[c] (mean squared deviation from that mean), both over the
+ * `count` counted rows (invCount = 1 / count). One thread per channel, rows in order (two
+ * passes, as the unmasked path): deterministic. For sparse acquisitions, where the rows of
+ * unmeasured pixels must not move the statistics.
+ */
+export function bnMaskedStatsKernel() {
+  return defineKernel({
+    key: 'bn.masked_stats',
+    bindings: binds('x:read', 'mask:read', 'mean:read_write', 'variance:read_write', 'p:uniform'),
+    types: { mask: 'array<u32>' },
+    uniforms: { rows: 'u32', c: 'u32', invCount: 'f32' },
+    workgroup: BN_WG,
+    source: (decls) => `${decls}
+${head} {
+  ${idx}
+  if (i < p.c) {
+    var s = 0.0;
+    for (var r = 0u; r < p.rows; r++) {
+      if (mask[r] != 0u) { s += x[r * p.c + i]; }
+    }
+    let m = s * p.invCount;
+    var v = 0.0;
+    for (var r = 0u; r < p.rows; r++) {
+      if (mask[r] != 0u) {
+        let d = x[r * p.c + i] - m;
+        v += d * d;
+      }
+    }
+    mean[i] = m;
+    variance[i] = v * p.invCount;
   }
 }`,
   });
@@ -140,4 +182,6 @@ export const batchnormKernels = (): KernelSpec[] => [
   bnApplyKernel(true),
   bnBackwardCoefKernel(),
   bnBackwardDxKernel(),
+  bnBackwardDxKernel(true),
+  bnMaskedStatsKernel(),
 ];

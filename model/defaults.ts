@@ -22,4 +22,6 @@ export const SEGMENT_DEFAULTS = {
   temperature: 0.5,
   /** The reference divides the [0, 1] input by 255 before the network (see METHOD.md). */
   inputScale: 1 / 255,
+  /** Pixels without a spectrum (model/sparse.ts; measured in bench/sparse.ts, README "Sparse acquisitions"). */
+  sparse: 'fill',
 } as const;

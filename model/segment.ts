@@ -13,6 +13,7 @@ import { pcaReduce } from './reduce/pca.ts';
 import { umapReduce } from './reduce/umap.ts';
 import { felzenszwalb } from './superpixels/felzenszwalb.ts';
 import { slic } from './superpixels/slic.ts';
+import { fillMasked, SPARSE_MODES, usesFill } from './sparse.ts';
 
 export interface SegmentInput {
   /** Row-major [height * width, channels]; rows of masked-out pixels are ignored. */
@@ -191,8 +192,10 @@ export async function segment(rt: Runtime, input: SegmentInput, options: Segment
   const { height, width, channels } = input;
   const n = height * width;
   const mask = input.mask;
-  const { image, k, x, rows, m, inMask, constant, explained, method } = await networkInput(rt, input, options);
+  const { image: measured, k, x, rows, m, inMask, constant, explained, method } = await networkInput(rt, input, options);
   const opts = resolveOptions(options);
+  // Sparse acquisitions: unmeasured pixels filled from measured neighbours before the superpixels and the network.
+  const image = mask && usesFill(opts.train.sparse) ? fillMasked(measured, mask, height, width, k) : measured;
   const tPre = now();
 
   // --- superpixels ---
@@ -346,6 +349,7 @@ function resolveOptions(o: SegmentOptions): Resolved {
   if (!(train.lr > 0)) throw new InputError(`learning rate must be > 0, got ${train.lr}`);
   if (train.finalLabels !== 'stop' && train.finalLabels !== 'forward')
     throw new InputError(`--final-labels must be stop or forward, got ${train.finalLabels}`);
+  if (!(SPARSE_MODES as readonly string[]).includes(train.sparse)) throw new InputError(`--sparse must be one of ${SPARSE_MODES.join(', ')}, got ${train.sparse}`);
   if (train.contrast !== 'patch' && train.contrast !== 'infonce') throw new InputError(`--contrast must be patch or infonce, got ${train.contrast}`);
   // InfoNCE divides similarities by the temperature: 0 gives Inf/NaN losses, not an error.
   if (!(train.temperature > 0 && Number.isFinite(train.temperature))) throw new InputError(`--temperature must be a positive number, got ${train.temperature}`);

@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('--contrast <loss>', 'patch (thresholded cosine, the reference) or infonce (two augmented views)', D.contrast)
     .option('--temperature <t>', 'InfoNCE temperature', String(D.temperature))
     .option('--input-scale <x>', 'factor applied to the [0, 1] features before the network (reference: 1/255)', String(D.inputScale))
+    .option('--sparse <mode>', 'pixels without a spectrum (sparse imzML grids): zeros (enter the network as 0), exclude (left out of the BatchNorm statistics and the losses), fill (filled from measured neighbours first) or both', D.sparse)
     .option('--tic', 'divide each pixel by its total intensity first (.npy input)')
     .option('--sqrt', 'square-root transform the features first')
     .option('--truth <file>', 'ground-truth labels (.npy, or text with one label per line) for ARI / NMI')

@@ -7,6 +7,7 @@ import {
   bnBackwardCoefKernel,
   bnBackwardDxKernel,
   bnEvalStateKernel,
+  bnMaskedStatsKernel,
   bnTrainStateKernel,
 } from '../../kernels/batchnorm.ts';
 import { filledParameter, Module, stateTensor } from '../module.ts';
@@ -27,6 +28,12 @@ export interface BatchNormOptions {
   eps?: number;
   /** Apply ReLU to the output in the same pass (y = max(BN(x), 0)); the backward masks dy first. */
   relu?: boolean;
+  /**
+   * Training only: the batch statistics come from the rows (every axis but the last) where
+   * mask (u32 [rows]) is nonzero; `count` = the number of those (>= 2). Every row is still
+   * normalised with them; the other rows get only the direct gradient. For sparse images.
+   */
+  mask?: { mask: Tensor; count: number };
 }
 
 /**
@@ -38,6 +45,13 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
   const c = x.shape[x.shape.length - 1]!;
   const n = x.size / c;
   const { training, momentum = 0.1, eps = 1e-5, relu = false } = opts;
+  const masked = training && opts.mask ? opts.mask : null;
+  if (masked && (masked.mask.size !== n || masked.mask.dtype !== 'u32'))
+    throw new Error(`batchNorm: mask ${masked.mask} must be u32 with one value per row (${n})`);
+  if (masked && !(Number.isInteger(masked.count) && masked.count >= 2 && masked.count <= n))
+    throw new Error(`batchNorm: the mask must count 2..${n} rows, got ${masked.count}`);
+  // The statistics' row count: every row, or the mask's.
+  const count = masked ? masked.count : n;
   if (gamma.size !== c || beta.size !== c) throw new Error(`batchNorm: gamma ${gamma} / beta ${beta} do not match ${c} channels of ${x}`);
   if (running && (running.runningMean.size !== c || running.runningVar.size !== c))
     throw new Error(`batchNorm: running statistics do not match ${c} channels`);
@@ -45,10 +59,17 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
   const state = rt.empty([4, c]);
   if (training) {
     if (n < 2) throw new Error(`batchNorm: training needs more than one value per channel, got ${x}`);
-    const mean = reduceRaw(x, view, { scale: 1 / n });
-    const variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / n });
+    let mean: Tensor, variance: Tensor;
+    if (masked) {
+      mean = rt.empty([c]);
+      variance = rt.empty([c]);
+      rt.dispatch(bnMaskedStatsKernel(), { x, mask: masked.mask, mean, variance, p: { rows: n, c, invCount: 1 / count } }, c);
+    } else {
+      mean = reduceRaw(x, view, { scale: 1 / n });
+      variance = reduceRaw(x, view, { pre: 'sqdev', m: mean, scale: 1 / n });
+    }
     const runs: Record<string, Tensor> = running ? { runMean: running.runningMean, runVar: running.runningVar } : {};
-    rt.dispatch(bnTrainStateKernel(!!running), { mean, variance, gamma, beta, state, ...runs, p: { c, eps, momentum, unbias: n / (n - 1) } }, c);
+    rt.dispatch(bnTrainStateKernel(!!running), { mean, variance, gamma, beta, state, ...runs, p: { c, eps, momentum, unbias: count / (count - 1) } }, c);
     mean.dispose();
     variance.dispose();
   } else {
@@ -68,13 +89,14 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     const coef = rt.empty([3, c]), dgamma = rt.empty(gamma.shape), dbeta = rt.empty(beta.shape);
     rt.dispatch(
       bnBackwardCoefKernel(),
-      { state, sdy, sdev, coef, dgamma, dbeta, p: { c, invN: 1 / n, training: training ? 1 : 0 } },
+      { state, sdy, sdev, coef, dgamma, dbeta, p: { c, invN: 1 / count, training: training ? 1 : 0 } },
       c,
     );
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = rt.empty(x.shape);
-      rt.dispatch(bnBackwardDxKernel(), { x, dy: g, state, coef, dx, p: { n: x.size, c } }, x.size);
+      const maskIn: Record<string, Tensor> = masked ? { mask: masked.mask } : {};
+      rt.dispatch(bnBackwardDxKernel(!!masked), { x, dy: g, state, coef, ...maskIn, dx, p: { n: x.size, c } }, x.size);
     }
     for (const t of [sdy, sdev, coef]) t.dispose();
     if (g !== gOut) g.dispose();
@@ -103,8 +125,8 @@ export class BatchNorm extends Module {
     this.runningVar = this.registerBuffer('runningVar', stateTensor(rt, [channels], 1));
   }
 
-  /** BN(x), or max(BN(x), 0) in one pass with `relu`. */
-  forward(x: Tensor, relu = false): Tensor {
-    return batchNorm(x, this.gamma, this.beta, this, { training: this.training, ...this.opts, relu });
+  /** BN(x), or max(BN(x), 0) in one pass with `relu`; `mask`: statistics over those rows (see BatchNormOptions). */
+  forward(x: Tensor, relu = false, mask?: BatchNormOptions['mask']): Tensor {
+    return batchNorm(x, this.gamma, this.beta, this, { training: this.training, ...this.opts, relu, ...(mask ? { mask } : {}) });
   }
 }

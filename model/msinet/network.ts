@@ -3,7 +3,7 @@
 //   -> Dropout2d(p) -> conv1x1 (C -> q) + BN  =>  response r [H*W, q]
 // Initialisation as PyTorch's defaults (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and
 // biases; BN gamma 1, beta 0), from a seeded RNG.
-import { BatchNorm, conv2d, Dropout2d, kaimingUniformParameter, linear, Module, type Runtime, type Tensor } from '../../engine/index.ts';
+import { BatchNorm, type BatchNormOptions, conv2d, Dropout2d, kaimingUniformParameter, linear, Module, type Runtime, type Tensor } from '../../engine/index.ts';
 import { Random } from '../../engine/random.ts';
 
 export interface MsinetNetworkConfig {
@@ -29,9 +29,9 @@ class ConvBlock extends Module {
     this.b = this.registerParameter('b', kaimingUniformParameter(rt, [cout], fanIn, random));
     this.bn = this.registerModule('bn', new BatchNorm(rt, cout));
   }
-  forward(x: Tensor, height: number, width: number): Tensor {
+  forward(x: Tensor, height: number, width: number, bnMask?: BatchNormOptions['mask']): Tensor {
     // BatchNorm and ReLU in one pass (bn.apply.relu).
-    return this.bn.forward(conv2d(x, this.w, this.b, { height, width }), true);
+    return this.bn.forward(conv2d(x, this.w, this.b, { height, width }), true, bnMask);
   }
 }
 
@@ -56,11 +56,12 @@ export class MsinetNetwork extends Module {
     this.headBn = this.registerModule('headBn', new BatchNorm(rt, q));
   }
 
-  forward(x: Tensor, height: number, width: number): Tensor {
+  /** bnMask: the BatchNorm layers take their training statistics from these pixels only (sparse images). */
+  forward(x: Tensor, height: number, width: number, bnMask?: BatchNormOptions['mask']): Tensor {
     let h = x;
-    for (const block of this.blocks) h = block.forward(h, height, width);
+    for (const block of this.blocks) h = block.forward(h, height, width, bnMask);
     h = this.drop.forward(h);
-    return this.headBn.forward(linear(h, this.headW, this.headB));
+    return this.headBn.forward(linear(h, this.headW, this.headB), false, bnMask);
   }
 
 }

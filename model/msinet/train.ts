@@ -10,6 +10,9 @@ import {
   continuityLoss,
   gatherRows,
   infoNCE,
+  mean,
+  relu,
+  sub,
   patchLossOfRows,
   scale,
   segmentIndex,
@@ -22,6 +25,7 @@ import {
 } from '../../engine/index.ts';
 import { Random } from '../../engine/random.ts';
 import { SEGMENT_DEFAULTS as D } from '../defaults.ts';
+import { SPARSE_DEFAULT, usesExclude, type SparseMode } from '../sparse.ts';
 import { augmentView, DEFAULT_AUGMENT, type AugmentOptions } from './augment.ts';
 import { MsinetNetwork } from './network.ts';
 
@@ -50,6 +54,12 @@ export interface TrainOptions {
    * the 19 that stopped early).
    */
   finalLabels: 'stop' | 'forward';
+  /**
+   * Unmeasured pixels (input.mask = 0), see model/sparse.ts. Training reads only whether they are
+   * excluded ('exclude', 'both': BatchNorm statistics and the three losses over measured pixels
+   * only); the fill ('fill', 'both') is done by segment() before the superpixels.
+   */
+  sparse: SparseMode;
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -69,6 +79,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   temperature: D.temperature,
   augment: DEFAULT_AUGMENT,
   finalLabels: D.finalLabels,
+  sparse: SPARSE_DEFAULT,
 };
 
 export interface IterationInfo {
@@ -130,6 +141,7 @@ export async function trainMsinet(
   const countMask = input.mask ? rt.keep(rt.fromData(Uint32Array.from(input.mask, (v) => (v ? 1 : 0)), [n], 'u32')) : undefined;
   const augRandom = new Random((opts.seed ^ 0x5bd1e995) >>> 0);
   const gridIdx = stridedIndex(height, width, opts.patchStride);
+  const ex = input.mask && usesExclude(opts.sparse) ? excludedLayout(rt, input.mask, height, width, input.superpixels, gridIdx) : null;
   const losses: number[] = [];
   const labelCounts: number[] = [];
   let iterations = 0;
@@ -138,24 +150,28 @@ export async function trainMsinet(
     net.train();
     for (let it = 0; it < opts.maxIter; it++) {
       const [count, loss] = await rt.scopeAsync(async () => {
-        const r = net.forward(x, height, width);
+        const r = net.forward(x, height, width, ex?.bnMask);
         const labels = rt.tape.noGrad(() => argmax(r));
         stopLabels?.dispose();
         stopLabels = rt.keep(labels);
-        const target = segmentMajority(labels, index, opts.q);
-        const ce = softmaxCrossEntropy(r, target);
+        // Excluding unmeasured pixels: the CE and its superpixel targets on the measured rows only.
+        const rm = ex ? gatherRows(r, ex.rows) : r;
+        const target = ex ? segmentMajority(rt.tape.noGrad(() => argmax(rm)), ex.index, opts.q) : segmentMajority(labels, index, opts.q);
+        const ce = softmaxCrossEntropy(rm, target);
         let contrast: Tensor;
         if (opts.contrast === 'infonce') {
           const view = augmentView(input.x, height, width, channels, opts.augment, augRandom);
           const xv = rt.fromData(view.data.map((v) => v * input.inputScale), [n, channels]);
-          const rv = net.forward(xv, height, width);
-          const pos = new Int32Array(gridIdx.length);
-          gridIdx.forEach((p, k) => (pos[k] = view.position[p]!));
-          contrast = infoNCE(stridedRows(r, height, width, opts.patchStride), gatherRows(rv, rt.fromData(pos, [pos.length], 'i32')), opts.temperature);
+          const rv = net.forward(xv, height, width, ex?.bnMask);
+          const grid = ex ? ex.gridIdx : gridIdx;
+          const pos = new Int32Array(grid.length);
+          grid.forEach((p, k) => (pos[k] = view.position[p]!));
+          const anchors = ex ? gatherRows(r, ex.grid) : stridedRows(r, height, width, opts.patchStride);
+          contrast = infoNCE(anchors, gatherRows(rv, rt.fromData(pos, [pos.length], 'i32')), opts.temperature);
         } else {
-          contrast = patchLossOfRows(stridedRows(r, height, width, opts.patchStride), opts.patchThreshold);
+          contrast = patchLossOfRows(ex ? gatherRows(r, ex.grid) : stridedRows(r, height, width, opts.patchStride), opts.patchThreshold);
         }
-        const cont = continuityLoss(r, height, width);
+        const cont = ex ? pairContinuity(r, ex) : continuityLoss(r, height, width);
         const total = add(add(scale(ce, opts.weights.ce), scale(contrast, opts.weights.patch)), scale(cont, opts.weights.continuity));
         backward(total);
         sgd.step();
@@ -175,7 +191,8 @@ export async function trainMsinet(
     }
     const atStop = async () => (await stopLabels!.read()) as Int32Array;
     // The reference takes its final labels from one more forward pass, still in train mode.
-    const forward = () => rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width))).read()) as Int32Array);
+    const forward = () =>
+      rt.scopeAsync(async () => (await rt.tape.noGrad(() => argmax(net.forward(x, height, width, ex?.bnMask))).read()) as Int32Array);
     const [rule, other] = opts.finalLabels === 'forward' ? [forward, atStop] : [atStop, forward];
     const labels = await rule();
     const otherLabels = extras.otherLabels ? await other() : undefined;
@@ -186,6 +203,7 @@ export async function trainMsinet(
     index.dispose();
     x.dispose();
     countMask?.dispose();
+    ex?.dispose();
     net.dispose();
     await rt.sync();
   }
@@ -196,4 +214,83 @@ export function stridedIndex(height: number, width: number, stride: number): Int
   const out: number[] = [];
   for (let y = 0; y < height; y += stride) for (let x = 0; x < width; x += stride) out.push(y * width + x);
   return Int32Array.from(out);
+}
+
+/** What training needs to leave unmeasured pixels out (sparse: 'exclude' / 'both'); GPU tensors kept until dispose(). */
+interface ExcludedLayout {
+  /** For the BatchNorm statistics. */
+  bnMask: { mask: Tensor; count: number };
+  /** i32: the measured pixels, in order. */
+  rows: Tensor;
+  /** The superpixels restricted to the measured pixels (ids renumbered), indexed by position in `rows`. */
+  index: ReturnType<typeof segmentIndex>;
+  /** The measured pixels of the contrast grid: CPU (for the InfoNCE positions) and i32 tensor. */
+  gridIdx: Int32Array;
+  grid: Tensor;
+  /** Vertical and horizontal neighbour pairs with both pixels measured (i32 tensors, or null when none). */
+  vertical: [Tensor, Tensor] | null;
+  horizontal: [Tensor, Tensor] | null;
+  dispose(): void;
+}
+
+function excludedLayout(rt: Runtime, mask: Uint8Array, height: number, width: number, superpixels: Int32Array, gridIdx: Int32Array): ExcludedLayout {
+  const n = height * width;
+  const on = (i: number) => mask[i] !== 0;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (on(i)) rows.push(i);
+  if (rows.length < 2) throw new Error(`trainMsinet: ${rows.length} measured pixel(s), need at least 2`);
+  const ids = new Map<number, number>();
+  const spIds = Int32Array.from(rows, (i) => {
+    const s = superpixels[i]!;
+    if (!ids.has(s)) ids.set(s, ids.size);
+    return ids.get(s)!;
+  });
+  let grid = gridIdx.filter(on);
+  // The contrast losses compare rows with each other: keep at least two.
+  if (grid.length < 2) grid = Int32Array.from(rows.slice(0, Math.min(rows.length, 64)));
+  const pairs = (dy: number, dx: number): [Tensor, Tensor] | null => {
+    const a: number[] = [], b: number[] = [];
+    for (let y = 0; y + dy < height; y++)
+      for (let x = 0; x + dx < width; x++) {
+        const i = y * width + x, j = (y + dy) * width + x + dx;
+        if (on(i) && on(j)) (a.push(i), b.push(j));
+      }
+    return a.length ? [rt.keep(rt.fromData(Int32Array.from(a), [a.length], 'i32')), rt.keep(rt.fromData(Int32Array.from(b), [b.length], 'i32'))] : null;
+  };
+  const kept: Tensor[] = [];
+  const keep = (t: Tensor) => (kept.push(t), t);
+  const maskT = keep(rt.keep(rt.fromData(Uint32Array.from(mask, (v) => (v ? 1 : 0)), [n], 'u32')));
+  const rowsT = keep(rt.keep(rt.fromData(Int32Array.from(rows), [rows.length], 'i32')));
+  const gridT = keep(rt.keep(rt.fromData(grid, [grid.length], 'i32')));
+  const vertical = pairs(1, 0), horizontal = pairs(0, 1);
+  for (const p of [vertical, horizontal]) if (p) p.forEach(keep);
+  const index = segmentIndex(rt, spIds, ids.size);
+  return {
+    bnMask: { mask: maskT, count: rows.length },
+    rows: rowsT,
+    index,
+    gridIdx: grid,
+    grid: gridT,
+    vertical,
+    horizontal,
+    dispose() {
+      for (const t of kept) t.dispose();
+      index.dispose();
+    },
+  };
+}
+
+/**
+ * The continuity loss over measured neighbour pairs only: mean |r_a - r_b| over the vertical
+ * pairs plus the same over the horizontal ones (a direction without pairs adds 0), as
+ * continuityLoss does on the full grid. |d| = relu(d) + relu(-d).
+ */
+function pairContinuity(r: Tensor, ex: ExcludedLayout): Tensor {
+  const term = (p: [Tensor, Tensor]) => {
+    const d = sub(gatherRows(r, p[0]), gatherRows(r, p[1]));
+    return mean(add(relu(d), relu(scale(d, -1))));
+  };
+  const parts = [ex.vertical, ex.horizontal].filter((p): p is [Tensor, Tensor] => p !== null).map(term);
+  if (parts.length === 0) return scale(mean(r), 0);
+  return parts.length === 2 ? add(parts[0]!, parts[1]!) : parts[0]!;
 }

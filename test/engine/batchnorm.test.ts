@@ -105,4 +105,22 @@ test('BatchNorm module: parameters, buffers, init, train/eval switch', async () 
   assert.ok(bn.gamma.isDisposed && bn.runningVar.isDisposed);
 });
 
+
+for (const [n, c, relu] of [[11, 3, false], [13, 2, true]] as Array<[number, number, boolean]>) {
+  test(`masked batchNorm${relu ? ' + ReLU' : ''} (training) gradients for x, gamma, beta by finite differences on [${n}, ${c}]`, async () => {
+    const rt = await testEngine();
+    const maskData = Uint32Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1));
+    const count = maskData.reduce((a, b) => a + b, 0);
+    await gradCheck(
+      rt,
+      [{ data: randn(n * c, 80 + n), shape: [n, c] }, { data: uniform(c, 81, 0.5, 1.5), shape: [c] }, { data: uniform(c, 82), shape: [c] }],
+      ([t, g, b]) => {
+        const y = batchNorm(t!, g!, b!, null, { training: true, relu, mask: { mask: t!.rt.fromData(maskData, [n], 'u32'), count } });
+        return mul(y, y);
+      },
+      { samples: 16 },
+    );
+  });
+}
+
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { batchNorm, type Tensor } from '../../engine/index.ts';
+import { backwardWith, batchNorm, type Tensor } from '../../engine/index.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, randn, uniform } from '../helpers.ts';
 
@@ -98,6 +98,73 @@ test('batchNorm is deterministic: two runs give the same bits', async () => {
       return Array.from(new Uint32Array((await t.read()).buffer));
     };
     assert.equal(await run(), await run());
+  });
+});
+
+
+/** A mask over n rows with `count` ones, spread by a seeded shuffle (u32, 1 = counted). */
+function rowMask(n: number, count: number, seed: number): Uint32Array {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const r = randn(n, seed);
+  order.sort((a, b) => r[a]! - r[b]! || a - b);
+  const m = new Uint32Array(n);
+  for (const i of order.slice(0, count)) m[i] = 1;
+  return m;
+}
+
+for (const [n, c, count] of [[3, 1, 2], [7, 3, 3], [37, 5, 11], [257, 3, 200], [3, 257, 2], [1601, 100, 333]] as Array<[number, number, number]>) {
+  test(`masked batchNorm training of [${n}, ${c}] (${count} counted rows): statistics, output, running stats and dx match float64`, async () => {
+    const rt = await testEngine();
+    // Unmeasured rows hold large values: any leak into the statistics shows.
+    const mask = rowMask(n, count, 7 + n);
+    const x = randn(n * c, 3 * n + c, 1.5).map((v, i) => (mask[Math.floor(i / c)] ? v + (i % c) * 0.3 - 2 : 50 + v));
+    const gamma = uniform(c, 5, 0.5, 1.5), beta = uniform(c, 6, -1, 1);
+    const rm0 = uniform(c, 8, -0.5, 0.5), rv0 = uniform(c, 9, 0.5, 2);
+    const dy = randn(n * c, 10 + n);
+    const kept = Array.from({ length: n }, (_, r) => r).filter((r) => mask[r]);
+    const mean = new Float64Array(c), v = new Float64Array(c);
+    for (const r of kept) for (let k = 0; k < c; k++) mean[k]! += x[r * c + k]! / count;
+    for (const r of kept) for (let k = 0; k < c; k++) v[k]! += (x[r * c + k]! - mean[k]!) ** 2 / count;
+    const inv = Float64Array.from(v, (s) => 1 / Math.sqrt(s + 1e-5));
+    const y = Float64Array.from(x, (val, i) => (val - mean[i % c]!) * inv[i % c]! * gamma[i % c]! + beta[i % c]!);
+    // dx from the formula derived by hand: sums over every row, the statistics terms only on counted rows.
+    const sdy = new Float64Array(c), sdev = new Float64Array(c);
+    for (let i = 0; i < n * c; i++) {
+      sdy[i % c]! += dy[i]!;
+      sdev[i % c]! += dy[i]! * (x[i]! - mean[i % c]!);
+    }
+    const dx = Float64Array.from(x, (val, i) => {
+      const k = i % c, a = gamma[k]! * inv[k]!;
+      const stats = mask[Math.floor(i / c)] ? (-a * sdy[k]!) / count - (a * inv[k]! ** 2 * sdev[k]! * (val - mean[k]!)) / count : 0;
+      return a * dy[i]! + stats;
+    });
+    await rt.scopeAsync(async () => {
+      const rm = rt.fromData(rm0, [c]), rv = rt.fromData(rv0, [c]);
+      const tx = rt.fromData(x, [n, c]);
+      tx.requiresGrad = true;
+      const out = batchNorm(tx, rt.fromData(gamma, [c]), rt.fromData(beta, [c]), { runningMean: rm, runningVar: rv }, {
+        training: true,
+        mask: { mask: rt.fromData(mask, [n], 'u32'), count },
+      });
+      assertClose(await out.read(), y, { rtol: 1e-4, absTol: 1e-4, what: 'y' });
+      assertClose(await rm.read(), rm0.map((r0, k) => 0.9 * r0 + 0.1 * mean[k]!), { rtol: 1e-5, absTol: 1e-5, what: 'running mean' });
+      assertClose(await rv.read(), rv0.map((r0, k) => 0.9 * r0 + 0.1 * ((v[k]! * count) / (count - 1))), { rtol: 1e-4, absTol: 1e-5, what: 'running var' });
+      backwardWith(out, rt.fromData(dy, [n, c]));
+      assertClose(await tx.grad!.read(), dx, { rtol: 1e-3, absTol: 1e-3, what: 'dx' });
+      tx.grad!.dispose();
+    });
+  });
+}
+
+test('masked batchNorm with every row counted equals the unmasked one', async () => {
+  const rt = await testEngine();
+  const n = 37, c = 5;
+  const x = randn(n * c, 90, 2), gamma = uniform(c, 91, 0.5, 1.5), beta = uniform(c, 92);
+  await rt.scopeAsync(async () => {
+    const args = [rt.fromData(x, [n, c]), rt.fromData(gamma, [c]), rt.fromData(beta, [c])] as const;
+    const plain = await batchNorm(...args, null, { training: true }).read();
+    const all = await batchNorm(...args, null, { training: true, mask: { mask: rt.fromData(new Uint32Array(n).fill(1), [n], 'u32'), count: n } }).read();
+    assertClose(all, Float64Array.from(plain), { rtol: 1e-5, absTol: 1e-5, what: 'y' });
   });
 });
 
