@@ -7,7 +7,7 @@ import { colocState, initColocTab } from './coloc-tab.ts';
 import type { FromWorker, RunOptions, Segments, Source, ToWorker } from './messages.ts';
 import { hasWebGpu, noWebGpuMessage, WEBGPU_HOWTO } from './no-webgpu.ts';
 import { linePlot, stickPlot } from './plot.ts';
-import { drawGray, drawLabels, pixelAt, setDownload } from './view.ts';
+import { drawGray, drawLabels, pixelAt, setDownload, wireFileDrop } from './view.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = {
@@ -110,14 +110,7 @@ function choose(files: File[]): void {
   }
   refreshRun();
 }
-el.files.onchange = () => choose(Array.from(el.files.files ?? []));
-el.drop.ondragover = (e) => (e.preventDefault(), el.drop.classList.add('over'));
-el.drop.ondragleave = () => el.drop.classList.remove('over');
-el.drop.ondrop = (e) => {
-  e.preventDefault();
-  el.drop.classList.remove('over');
-  choose(Array.from(e.dataTransfer?.files ?? []));
-};
+wireFileDrop(el.files, el.drop, choose);
 el.simulated.onclick = () => {
   state.source = { kind: 'simulated', width: 48, height: 48, seed: 0 };
   el.chosen.textContent = 'Simulated example: 48 x 48 processed imzML, 4 regions (as `npm run demo`).';

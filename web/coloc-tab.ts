@@ -6,7 +6,7 @@ import { labelPalette } from '../io/png.ts';
 import type { ColocDone, ColocRunOptions, ColocSource, FromWorker, ToWorker } from './messages.ts';
 import { hasWebGpu, WEBGPU_HOWTO } from './no-webgpu.ts';
 import { linePlot } from './plot.ts';
-import { setDownload } from './view.ts';
+import { setDownload, wireFileDrop } from './view.ts';
 
 export interface ColocTabHost {
   send(m: ToWorker): void;
@@ -85,14 +85,7 @@ export function initColocTab(host: ColocTabHost): { onMessage(m: FromWorker): vo
     }
     refresh();
   }
-  el.files.onchange = () => choose(Array.from(el.files.files ?? []));
-  el.drop.ondragover = (e) => (e.preventDefault(), el.drop.classList.add('over'));
-  el.drop.ondragleave = () => el.drop.classList.remove('over');
-  el.drop.ondrop = (e) => {
-    e.preventDefault();
-    el.drop.classList.remove('over');
-    choose(Array.from(e.dataTransfer?.files ?? []));
-  };
+  wireFileDrop(el.files, el.drop, choose);
   el.simulated.onclick = () => {
     const images = Number(el.simImages.value), groups = Number(el.simGroups.value), size = Number(el.simSize.value), seed = Number(el.simSeed.value);
     state.source = { kind: 'simulated', images, groups, size, seed };

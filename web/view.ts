@@ -52,6 +52,18 @@ export function pixelAt(canvas: HTMLCanvasElement, ev: MouseEvent, height: numbe
   return x >= 0 && x < width && y >= 0 && y < height ? y * width + x : null;
 }
 
+/** A file input and a drop zone that both hand the chosen files to choose() (both tabs use one each). */
+export function wireFileDrop(input: HTMLInputElement, zone: HTMLElement, choose: (files: File[]) => void): void {
+  input.onchange = () => choose(Array.from(input.files ?? []));
+  zone.ondragover = (e) => (e.preventDefault(), zone.classList.add('over'));
+  zone.ondragleave = () => zone.classList.remove('over');
+  zone.ondrop = (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    choose(Array.from(e.dataTransfer?.files ?? []));
+  };
+}
+
 /** Points a download link at new bytes, releasing the URL it had. */
 export function setDownload(a: HTMLAnchorElement, bytes: Uint8Array | string, type: string): void {
   if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
