@@ -22,7 +22,7 @@ async function run(): Promise<SmokeResult> {
     const h = 8, wd = 8;
     const features = new Float32Array(h * wd * 3);
     for (let i = 0; i < h * wd; i++) for (let c = 0; c < 3; c++) features[i * 3 + c] = (i % wd < wd / 2 ? c === 0 : c === 1) ? 1 : 0.1 * ((i * 7 + c) % 5);
-    const res = await segment(rt, { features, height: h, width: wd, channels: 3 }, { maxIter: 2, channels: 8, layers: 2, q: 8, seed: 1 });
+    const res = await segment(rt, { features, height: h, width: wd, channels: 3 }, { maxIter: 2, restarts: 1, channels: 8, layers: 2, q: 8, seed: 1 });
     return { adapter: describeAdapter(rt.ctx.report), conv, gradW, labels: Array.from(res.labels), iterations: res.report.iterations };
   } finally {
     await rt.destroy();

@@ -52,7 +52,7 @@ for (const [signal, code] of [
 test('SIGINT from outside during training (a real signal), and a concurrent run refused meanwhile', async () => {
   const run = startCli(['segment', cube, '--out', out, '--max-iter', '300', '--min-labels', '1']);
   const t0 = Date.now();
-  while (!/training \[/.test(run.stderr()) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+  while (!/training( \d+\/\d+)? \[/.test(run.stderr()) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
   // Finding 4: a second run into the folder while this one trains is refused, naming it.
   const second = runCli(base);
   assert.is(second.code, 1, second.err);
