@@ -47,9 +47,9 @@ const refine = SEGMENT_DEFAULTS.refine;
 function scoreByN(maps: Int32Array[], seconds: number[]) {
   return maps.map((_, i) => {
     const N = i + 1;
-    const cons = N === 1 ? maps[0]! : consensusLabels(maps.slice(0, N), 4).labels;
-    const final = refine > 0 ? refineLabels(image, 3, cons, 70, 70, { beta: refine }).labels : cons;
     const c = N === 1 ? null : consensusLabels(maps.slice(0, N), 4);
+    const cons = c ? c.labels : maps[0]!;
+    const final = refine > 0 ? refineLabels(image, 3, cons, 70, 70, { beta: refine }).labels : cons;
     return {
       restarts: N,
       ari: adjustedRandIndex(truth, final),

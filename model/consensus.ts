@@ -37,11 +37,6 @@ export interface ConsensusResult {
   stability: number;
   /** Each restart's ARI with the consensus. */
   agreement: number[];
-  /**
-   * Linkage distance at which the clusters went from j + 1 to j groups, for j = 1 .. (atoms in the
-   * linkage) - 1; mergeHeights[j - 1]. A large jump between k and k - 1 means k groups are well apart.
-   */
-  mergeHeights: number[];
   atoms: number;
 }
 
@@ -91,11 +86,7 @@ export function consensusLabels(maps: readonly Int32Array[], k: number, opts: Co
   const dist = new Float64Array(c * c);
   for (let i = 0; i < c; i++) for (let j = i + 1; j < c; j++) dist[i * c + j] = dist[j * c + i] = 1 - agree(core[i]!, core[j]!);
   const sizes = core.map((a) => weight[a]!);
-  // The whole dendrogram's heights (to choose k, and for the report); the cut at kk gives the labels.
-  const mergeHeights: number[] = [];
   const link = opts.linkage === 'ward' ? wardLinkage : averageLinkage;
-  link(dist, c, 1, { sizes, heights: mergeHeights });
-  mergeHeights.reverse(); // mergeHeights[j - 1]: the merge that went from j + 1 groups to j
   const coreGroup = link(dist, c, kk, { sizes });
 
   // --- the remaining atoms join the group they agree with most (pixel-weighted mean) ---
@@ -134,7 +125,6 @@ export function consensusLabels(maps: readonly Int32Array[], k: number, opts: Co
     k: rename.size,
     stability: pairs ? pairSum / pairs : 1,
     agreement: perRestart.map((p) => adjustedRandIndex(cons, p)),
-    mergeHeights,
     atoms: A,
   };
 }
