@@ -1,7 +1,8 @@
 // Memory against image size: trains MSInet for a few iterations on simulated images of
 // 128^2, 256^2 and 512^2 pixels (each size in its own process, so each has a fresh device) and
-// records the GPU memory the engine holds (the buffer pool never frees during a run, so its
-// total is the peak) and the host's peak RSS.
+// records the GPU memory the engine holds (the buffer pool never destroys a buffer during a run,
+// so its total is the peak it ever needed), the peak of the bytes in use at once, and the host's
+// peak RSS. One training (--restarts 1): further restarts reuse the same buffers.
 //
 //   node --import tsx bench/scale.ts [--sides 128,256,512] [--iters 2] [--name scale]
 // Writes bench/results/<name>.json and prints a table.
@@ -21,6 +22,7 @@ interface ScaleRow {
   iterations?: number;
   secondsPerIteration?: number;
   gpuBytes?: number;
+  peakLiveBytes?: number;
   rssBytes?: number;
 }
 
@@ -42,6 +44,7 @@ if (process.argv[2] === '--child') {
     const r = await segment(rt, { features, height: side, width: side, channels: points }, {
       seed: 0,
       maxIter: iters,
+      restarts: 1,
       minLabels: 1,
       onProgress: (phase, info) => {
         rss = Math.max(rss, process.memoryUsage().rss);
@@ -55,6 +58,7 @@ if (process.argv[2] === '--child') {
     row.error = (e as Error).message.split('\n')[0];
   }
   row.gpuBytes = rt.pool.bytesAllocated;
+  row.peakLiveBytes = rt.pool.peakLiveBytes;
   row.rssBytes = Math.max(rss, process.memoryUsage().rss);
   await rt.destroy();
   console.log(JSON.stringify(row));
@@ -78,5 +82,6 @@ for (const side of sides) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ name, date: new Date().toISOString(), iterations: Number(iters), rows }, null, 1) + '\n');
 const mb = (b?: number) => (b == null ? '' : (b / 2 ** 20).toFixed(0));
-console.log('| image | pixels | GPU memory (MiB) | host peak RSS (MiB) | s / iteration | result |\n|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.side} x ${r.side} | ${r.pixels} | ${mb(r.gpuBytes)} | ${mb(r.rssBytes)} | ${r.secondsPerIteration?.toFixed(2) ?? ''} | ${r.ok ? 'trained' : r.error} |`);
+console.log('| image | pixels | GPU memory (MiB) | peak in use (MiB) | host peak RSS (MiB) | s / iteration | result |\n|---|---|---|---|---|---|---|');
+for (const r of rows)
+  console.log(`| ${r.side} x ${r.side} | ${r.pixels} | ${mb(r.gpuBytes)} | ${mb(r.peakLiveBytes)} | ${mb(r.rssBytes)} | ${r.secondsPerIteration?.toFixed(2) ?? ''} | ${r.ok ? 'trained' : r.error} |`);

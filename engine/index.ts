@@ -1,5 +1,5 @@
 // Public surface of the engine: device + runtime, tensors, autograd, ops, optimisers.
-import { backward as tapeBackward } from './autograd.ts';
+import { backward as tapeBackward, type BackwardOptions } from './autograd.ts';
 import type { Tensor } from './tensor.ts';
 import { createGpuContext, type DeviceOptions } from './device.ts';
 import { Runtime } from './runtime.ts';
@@ -16,9 +16,14 @@ export * from './ops/elementwise.ts';
 export * from './ops/matmul.ts';
 export * from './ops/conv2d.ts';
 
-/** Back-propagates from a scalar loss into every parameter's `.grad`. */
-export function backward(loss: Tensor): void {
-  tapeBackward(loss);
+export type { BackwardOptions } from './autograd.ts';
+
+/**
+ * Back-propagates from a scalar loss into every parameter's `.grad`. `{ release: true }` frees
+ * the forward's intermediates as soon as the backward has used them (see BackwardOptions).
+ */
+export function backward(loss: Tensor, opts: BackwardOptions = {}): void {
+  tapeBackward(loss, null, opts);
 }
 
 /** Back-propagates a given output gradient (vector-Jacobian product); used by gradient checks. */

@@ -116,12 +116,17 @@ export class Runtime {
   }
 
   // ---------- tensors ----------
+  /** An uninitialised tensor, to be written by a kernel (its buffer may be one freed earlier in this encoder). */
   empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    return this.allocate(shape, dtype, true);
+  }
+
+  private allocate(shape: readonly number[], dtype: DType, gpuWritten: boolean): Tensor {
     const n = sizeOf(shape);
     const maxBinding = this.maxBinding;
     if (n * 4 > maxBinding)
       throw new Error(`tensor [${shape.join('x')}] needs ${n * 4} bytes, over this adapter's binding limit ${maxBinding}`);
-    const t = new Tensor(this, this.pool.acquire(n * 4, STORAGE), shape, dtype);
+    const t = new Tensor(this, this.pool.acquire(n * 4, STORAGE, gpuWritten), shape, dtype);
     this.scopes[this.scopes.length - 1]?.add(t);
     return t;
   }
@@ -130,10 +135,10 @@ export class Runtime {
     const n = sizeOf(shape);
     if ((data as ArrayLike<number>).length !== n)
       throw new Error(`data length ${(data as ArrayLike<number>).length} does not match shape [${shape.join('x')}]`);
-    const t = this.empty(shape, dtype);
+    // queue.writeBuffer runs before the open encoder's commands: never a buffer they still use.
+    const t = this.allocate(shape, dtype, false);
     const typed =
       dtype === 'f32' ? Float32Array.from(data as ArrayLike<number>) : dtype === 'i32' ? Int32Array.from(data as ArrayLike<number>) : Uint32Array.from(data as ArrayLike<number>);
-    // Fresh pool buffers are never used by the unsubmitted encoder, so this write is safe.
     this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
     return t;
   }
@@ -146,7 +151,7 @@ export class Runtime {
 
   releaseTensor(t: Tensor): void {
     for (const s of this.scopes) s.delete(t);
-    this.pool.release(t.buffer);
+    this.pool.release(t.buffer, true);
   }
 
   /** Marks a tensor as outliving the current scopes (parameters, optimiser state, results). */

@@ -6,6 +6,9 @@ export type TypedArrayFor<D extends DType> = D extends 'f32' ? Float32Array : D 
 
 let nextId = 1;
 
+/** The id the next tensor will get: tensors made after this call have ids at least this. */
+export const nextTensorId = (): number => nextId;
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {

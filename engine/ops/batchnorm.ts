@@ -103,7 +103,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, running: Runni
     if (!gamma.requiresGrad) dgamma.dispose();
     if (!beta.requiresGrad) dbeta.dispose();
     return [dx, gamma.requiresGrad ? dgamma : null, beta.requiresGrad ? dbeta : null];
-  });
+  }, [state]);
 }
 
 /** BatchNorm layer: gamma = 1, beta = 0, runningMean = 0, runningVar = 1 (PyTorch's init). */

@@ -148,7 +148,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, opts: Conv2dOp
       const grads = [x.requiresGrad ? winogradInputGrad(dm, ut, opts) : null, w.requiresGrad ? winogradWeightGrad(v, dm, opts) : null, bias?.requiresGrad ? colSum(g) : null];
       dm.dispose();
       return grads;
-    });
+    }, [v, ut]);
   }
   const out = conv2dRaw(x, w, bias, opts);
   return x.rt.tape.record('conv2d', inputs, out, [(g) => conv2dBackwardInput(g, w, opts), (g) => conv2dBackwardWeight(x, g, opts), (g) => colSum(g)]);

@@ -44,7 +44,7 @@ export function dropout2d(x: Tensor, opts: Dropout2dOptions): Tensor {
   const samples = x.shape.length >= 3 ? x.shape[0]! : 1;
   const mask = dropoutMask(x.rt, samples, c, opts.p, opts.seed, opts.step);
   const y = applyMask(x, mask, samples);
-  return x.rt.tape.record('dropout2d', [x], y, [(g) => applyMask(g, mask, samples)]);
+  return x.rt.tape.record('dropout2d', [x], y, [(g) => applyMask(g, mask, samples)], [mask]);
 }
 
 /** Dropout2d layer: draws a fresh mask on every training forward (step counts forwards). */

@@ -173,7 +173,8 @@ export async function trainMsinet(
         }
         const cont = ex ? pairContinuity(r, ex) : continuityLoss(r, height, width);
         const total = add(add(scale(ce, opts.weights.ce), scale(contrast, opts.weights.patch)), scale(cont, opts.weights.continuity));
-        backward(total);
+        // Nothing below reads the forward's intermediates: free them as the backward goes.
+        backward(total, { release: true });
         sgd.step();
         sgd.zeroGrad();
         const nLabels = countDistinctLabels(labels, opts.q, countMask);
