@@ -7,7 +7,7 @@
 //   - msinet (with --msinet): segment() itself with the given --restarts / --max-iter, ARI.
 //
 //   node --import tsx bench/preprocess.ts [--seeds 0-4] [--sizes 64,128] [--modes continuous,processed]
-//        [--noise 0.2] [--variants baseline,sqrt,...] [--msinet] [--restarts 1] [--max-iter 100] [--name preprocess]
+//        [--noise 0.2] [--counts 200] [--variants baseline,sqrt,...] [--msinet] [--restarts 1] [--max-iter 100] [--name preprocess]
 // Writes bench/results/NAME.json and prints a table of median / worst ARI per variant.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,8 @@ const seeds = range(arg('seeds', '0-4'));
 const sizes = range(arg('sizes', '64'));
 const modes = arg('modes', 'continuous,processed').split(',') as Array<'continuous' | 'processed'>;
 const noise = Number(arg('noise', '0.2'));
+// Harder images than the simulator's defaults: fewer ions per peak (more counting noise).
+const counts = Number(arg('counts', '200'));
 const names = arg('variants', Object.keys(VARIANTS).join(',')).split(',');
 const withMsinet = process.argv.includes('--msinet');
 const restarts = Number(arg('restarts', String(SEGMENT_DEFAULTS.restarts)));
@@ -63,7 +65,7 @@ try {
   for (const size of sizes)
     for (const mode of modes)
       for (const seed of seeds) {
-        const sim = simulateMsi({ seed, width: size, height: size, mode, noise });
+        const sim = simulateMsi({ seed, width: size, height: size, mode, noise, counts });
         const dir = join(tmp, `${size}-${mode}-${seed}`);
         await writeSimulation(dir, sim);
         const regions = new Set(sim.truth).size;
@@ -85,7 +87,7 @@ try {
         mkdirSync(new URL('results/', import.meta.url), { recursive: true });
         writeFileSync(
           new URL(`results/${name}.json`, import.meta.url),
-          JSON.stringify({ name, date: new Date().toISOString(), adapter, noise, restarts, maxIter, variants: Object.fromEntries(names.map((v) => [v, VARIANTS[v]])), rows }, null, 1) + '\n',
+          JSON.stringify({ name, date: new Date().toISOString(), adapter, noise, counts, restarts, maxIter, variants: Object.fromEntries(names.map((v) => [v, VARIANTS[v]])), rows }, null, 1) + '\n',
         );
       }
 } finally {
@@ -93,7 +95,7 @@ try {
   await rt.destroy();
 }
 
-console.log(`\n${adapter}; noise ${noise}; seeds ${seeds.join(',')}\n`);
+console.log(`\n${adapter}; noise ${noise}, counts ${counts}; seeds ${seeds.join(',')}\n`);
 console.log(`| variant | size | mode | screen median | screen worst |${withMsinet ? ' MSInet median | MSInet worst |' : ''}`);
 console.log(`|---|---|---|---|---|${withMsinet ? '---|---|' : ''}`);
 for (const variant of names)
