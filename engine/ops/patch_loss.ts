@@ -68,8 +68,9 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   // n > 5792, i.e. images above ~150 x 150 at stride 2).
   const blockRows = opts.blockRows ?? Math.max(1, Math.floor(rt.maxBinding / (4 * n)));
   // CPU adapters take the materialised form on the lane GEMM (kernels/lane_gemm.ts), which
-  // compiles in seconds; the tiled Gram below gets CPU_TILE's 16x16 register blocks there
-  // (several seconds of cold compile per kernel, see kernels/matmul.ts).
+  // compiles in seconds; the tiled Gram below would get gemmPlan's tiles there (CPU_TILE's
+  // 16x16 register blocks at MSInet's 1225 x 100: seconds of cold compile per kernel, see
+  // kernels/matmul.ts).
   if (blockRows < n || usesLaneGram(rt, tile)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true, tile });
   const { loss, coef } = patchStats(s, threshold);
