@@ -25,7 +25,15 @@
 // Split-K: workgroup z handles k in [z*kChunk, min(K, (z+1)*kChunk)) and writes its partial
 // tile to plane z of C ([split, M, N]); sumPlanesKernel adds the planes in a fixed order, so
 // results stay deterministic. Bias is added by plane 0 only.
-import { binds, defineKernel } from './spec.ts';
+//
+// The store stage is shared too: the family's epilogue (a scale such as the patch loss's
+// 2 g, kernels/gram.ts), the bias option, and the symmetric option for C = X X^T, which
+// runs only the tiles on and above the diagonal and writes each off-diagonal entry twice
+// (half the work, and C exactly symmetric).
+//
+// Every output is one fma chain over k in increasing order (per split-K plane), whatever
+// the tile: tiles change speed, not results.
+import { binds, defineKernel, grid1d, type UniformType } from './spec.ts';
 
 /**
  * Tile shape: a workgroup computes BM x BN outputs with (BM/RM) x (BN/RN) invocations, each
@@ -92,8 +100,20 @@ export interface GemmFamily {
    * array<vec4<f32>>. Used only where the caller says the sizes allow it (gemmKernel's fill4).
    */
   loaders4?: string;
-  /** Extra u32 uniform fields after the core's (m, n, k, kChunk), e.g. ['h', 'w', 'c']. */
+  /**
+   * Extra uniform fields after the core's (m, n, k, kChunk), u32 unless named 'name:f32' or
+   * 'name:i32' (as binds() names accesses), e.g. ['h', 'w', 'c'] or ['t:f32'].
+   */
   extraFields?: readonly string[];
+  /** Extra read-only storage bindings (array<f32>) the loaders or the epilogue read; bound after c. */
+  extraBindings?: readonly string[];
+  /**
+   * Store hook: WGSL statements run once per invocation before the stores (`setup`, e.g. read a
+   * scale from a binding) and the stored value given an accumulator expression, f32 or
+   * vec4<f32> (`value`, e.g. (v) => `alpha * ${v}`). Bias, when asked, is added after it. Under
+   * split-K it applies to each plane, so it must be linear in the accumulator.
+   */
+  epilogue?: { setup?: string; value: (acc: string) => string };
   /** True where consecutive k of A are adjacent in memory (A stored [M,K]). */
   aKFast: boolean;
   /** True where consecutive k of B are adjacent in memory (B stored [N,K]). */
@@ -183,33 +203,67 @@ export interface GemmKernelOptions {
    * through the private `bz` (see batchedMatmulFamily). Winograd convolution's 16 products.
    */
   batched?: boolean;
+  /**
+   * C = X X^T (M = N, the family's operands symmetric in that sense): workgroups cover only
+   * the tiles on and above the diagonal (gemmGrid's `symmetric`) and off-diagonal tiles also
+   * write the mirrored entries. Needs a square tile (BM = BN), scalar stores and no bias.
+   */
+  symmetric?: boolean;
 }
 
 /** Builds the WGSL of a GEMM kernel for a family, tile and epilogue. */
-export function gemmKernel(family: GemmFamily, { tile = GPU_TILE, bias = false, fill4 = false, store4 = false, batched = false }: GemmKernelOptions = {}) {
+export function gemmKernel(
+  family: GemmFamily,
+  { tile = GPU_TILE, bias = false, fill4 = false, store4 = false, batched = false, symmetric = false }: GemmKernelOptions = {},
+) {
   checkTile(tile);
   if (batched && bias) throw new Error('a batched GEMM takes no bias');
   if (fill4 && !family.loaders4) throw new Error(`gemm ${family.name} has no vec4 loaders`);
-  const b = bias ? binds('a:read', 'b:read', 'bias:read', 'c:read_write', 'p:uniform') : binds('a:read', 'b:read', 'c:read_write', 'p:uniform');
+  // A vec4 store of a mirrored entry would be a read-modify-write racing with other workgroups.
+  if (symmetric && (tile.bm !== tile.bn || store4 || bias || batched)) throw new Error(`gemm ${family.name}: a symmetric store needs a square tile, scalar stores, no bias, no batch`);
+  const extra = (family.extraBindings ?? []).map((name) => `${name}:read`);
+  const b = binds('a:read', 'b:read', ...(bias ? ['bias:read'] : []), 'c:read_write', ...extra, 'p:uniform');
   const fill = fill4 ? 'array<vec4<f32>>' : 'array<f32>';
   const out = store4 ? 'array<vec4<f32>>' : 'array<f32>';
   return defineKernel({
-    key: `gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}`,
+    key: `gemm.${family.name}.${tileKey(tile)}${bias ? '.bias' : ''}${fill4 ? '.v4' : ''}${store4 ? '.s4' : ''}${batched ? '.batched' : ''}${symmetric ? '.sym' : ''}`,
     bindings: b,
     types: { a: fill, b: fill, bias: out, c: out },
     uniforms: gemmUniforms(family),
     workgroup: [tile.bn / tile.rn, tile.bm / tile.rm, 1],
-    source: (decls) => gemmWgsl(family, { tile, bias, fill4, store4, batched }, decls),
+    source: (decls) => gemmWgsl(family, { tile, bias, fill4, store4, batched, symmetric }, decls),
   });
 }
 
-/** m, n, k, kChunk (the depth of one split-K plane) and the family's own fields, all u32. */
-function gemmUniforms(family: GemmFamily): Record<string, 'u32'> {
-  return Object.fromEntries(['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => [f, 'u32']));
+/** m, n, k, kChunk (the depth of one split-K plane) and the family's own fields (u32 unless typed). */
+function gemmUniforms(family: GemmFamily): Record<string, UniformType> {
+  return Object.fromEntries(
+    ['m', 'n', 'k', 'kChunk', ...(family.extraFields ?? [])].map((f) => {
+      const [name, type = 'u32'] = f.split(':') as [string, UniformType?];
+      if (type !== 'u32' && type !== 'f32' && type !== 'i32') throw new Error(`gemm uniform ${f}: type must be u32, f32 or i32`);
+      return [name, type];
+    }),
+  );
+}
+
+/**
+ * Origin (m0, n0) of the workgroup's tile. Symmetric: the linear workgroup index l walks the
+ * upper-triangular tiles row by row (row ti holds tiles - ti of them); uniform per workgroup.
+ * Indices past the last tile give m0 >= M, whose outputs are never stored.
+ */
+function tileOrigin(bm: number, bn: number, symmetric: boolean): string {
+  if (!symmetric) return `let m0 = wid.y * ${bm}u;\n  let n0 = wid.x * ${bn}u;`;
+  return `let tiles = (p.m + ${bm - 1}u) / ${bm}u;
+  var ti = 0u;
+  var rem = wid.x + wid.y * nwg.x;
+  for (; ti < tiles && rem >= tiles - ti; ti++) { rem -= tiles - ti; }
+  let m0 = ti * ${bm}u;
+  let n0 = (ti + rem) * ${bn}u;
+  let mirror = rem != 0u;`;
 }
 
 /** The WGSL of gemmKernel, built only when the runtime has no pipeline for its key yet. */
-function gemmWgsl(family: GemmFamily, { tile, bias, fill4, store4, batched }: Required<GemmKernelOptions>, decls: string): string {
+function gemmWgsl(family: GemmFamily, { tile, bias, fill4, store4, batched, symmetric }: Required<GemmKernelOptions>, decls: string): string {
   const { bm, bn, bk, rm, rn } = tile;
   const tx = bn / rn, ty = bm / rm, threads = tx * ty;
   const I = [...Array(rm).keys()], J = [...Array(rn).keys()];
@@ -232,30 +286,8 @@ function gemmWgsl(family: GemmFamily, { tile, bias, fill4, store4, batched }: Re
     return `c${i}_${j} = ${e};`;
   };
   const fmas = I.map((i) => J.map((j) => chain(i, j)).join('\n    ')).join('\n    ');
-  // Bias: one read per output column of the invocation, hoisted out of the row loop (reads
-  // past N are clamped by the WebGPU robustness rules and never stored).
-  let stores: string;
-  let biasReads = '';
-  if (store4) {
-    // Columns n0 + lid.x*RN + 4q .. +3 are all inside or all outside (N % 4 = 0).
-    const col = (q: number) => `n0 + lid.x * ${rn}u + ${4 * q}u`;
-    if (bias) biasReads = [...Array(rn / 4).keys()].map((q) => `let bias${q} = select(vec4<f32>(), bias[(${col(q)}) / 4u], wid.z == 0u);`).join(' ');
-    stores = I.map((i) => {
-      const groups = [...Array(rn / 4).keys()].map((q) => {
-        const v = `vec4<f32>(${[0, 1, 2, 3].map((t) => `c${i}_${4 * q + t}`).join(', ')})`;
-        return `if (r < p.m && ${col(q)} < p.n) { c[(plane + r * p.n + ${col(q)}) / 4u] = ${bias ? `${v} + bias${q}` : v}; }`;
-      });
-      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${groups.join('\n    ')} }`;
-    }).join('\n  ');
-  } else {
-    const col = (j: number) => `n0 + lid.x * ${rn}u + ${j}u`;
-    if (bias) biasReads = J.map((j) => `let bias${j} = select(0.0, bias[${col(j)}], wid.z == 0u);`).join(' ');
-    stores = I.map((i) => {
-      const cols = J.map((j) => `if (r < p.m && ${col(j)} < p.n) { c[plane + r * p.n + ${col(j)}] = ${bias ? `c${i}_${j} + bias${j}` : `c${i}_${j}`}; }`);
-      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
-    }).join('\n  ');
-  }
-  return `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}
+  const stores = storeWgsl(family, tile, bias, store4, symmetric);
+  return `// gemm ${family.name}, tile ${tileKey(tile)}${bias ? ', bias' : ''}${fill4 ? ', vec4 fill' : ''}${store4 ? ', vec4 store' : ''}${symmetric ? ', symmetric' : ''}
 ${decls}
 var<workgroup> As: array<vec4<f32>, ${(bm * bk) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bn * bk) / 4}>;
@@ -263,9 +295,8 @@ ${batched ? 'var<private> bz: u32;' : ''}
 ${DIVU}
 ${fill4 ? family.loaders4 : family.loaders}
 @compute @workgroup_size(${tx}, ${ty}, 1)
-fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3u) {
-  let m0 = wid.y * ${bm}u;
-  let n0 = wid.x * ${bn}u;
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3u${symmetric ? ', @builtin(num_workgroups) nwg: vec3u' : ''}) {
+  ${tileOrigin(bm, bn, symmetric)}
   ${batched ? 'bz = wid.z; let kBegin = 0u; let kEnd = p.k;' : 'let kBegin = wid.z * p.kChunk; let kEnd = min(p.k, kBegin + p.kChunk);'}
   ${decl}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${bk}u) {
@@ -277,14 +308,60 @@ ${tileFill('B', bn, bk, threads, family.bKFast, fill4)}
     workgroupBarrier();
   }
   let plane = wid.z * p.m * p.n;${batched ? ' // batch offset' : ''}
-  ${biasReads}
   ${stores}
 }
 `;
 }
 
-/** Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. */
-export function gemmGrid(m: number, n: number, split: number, tile: GemmTile): [number, number, number] {
+/**
+ * The store stage: the family's epilogue, the bias (one read per output column of the
+ * invocation, hoisted out of the row loop; reads past N are clamped by the WebGPU robustness
+ * rules and never stored), then the writes of C, mirrored ones included for a symmetric C.
+ */
+function storeWgsl(family: GemmFamily, { rm, rn }: GemmTile, bias: boolean, store4: boolean, symmetric: boolean): string {
+  const I = [...Array(rm).keys()], J = [...Array(rn).keys()];
+  const value = family.epilogue?.value ?? ((v: string) => v);
+  const setup = family.epilogue?.setup ?? '';
+  let biasReads = '';
+  let stores: string;
+  if (store4) {
+    // Columns n0 + lid.x*RN + 4q .. +3 are all inside or all outside (N % 4 = 0).
+    const col = (q: number) => `n0 + lid.x * ${rn}u + ${4 * q}u`;
+    if (bias) biasReads = [...Array(rn / 4).keys()].map((q) => `let bias${q} = select(vec4<f32>(), bias[(${col(q)}) / 4u], wid.z == 0u);`).join(' ');
+    stores = I.map((i) => {
+      const groups = [...Array(rn / 4).keys()].map((q) => {
+        const v = value(`vec4<f32>(${[0, 1, 2, 3].map((t) => `c${i}_${4 * q + t}`).join(', ')})`);
+        return `if (r < p.m && ${col(q)} < p.n) { c[(plane + r * p.n + ${col(q)}) / 4u] = ${bias ? `${v} + bias${q}` : v}; }`;
+      });
+      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${groups.join('\n    ')} }`;
+    }).join('\n  ');
+  } else {
+    const col = (j: number) => `n0 + lid.x * ${rn}u + ${j}u`;
+    if (bias) biasReads = J.map((j) => `let bias${j} = select(0.0, bias[${col(j)}], wid.z == 0u);`).join(' ');
+    // Off-diagonal tiles of a symmetric C also write the mirrored entry, so every entry is
+    // written exactly once.
+    const write = symmetric
+      ? (v: string, j: number) => `{ let v = ${v}; c[plane + r * p.n + ${col(j)}] = v; if (mirror) { c[plane + (${col(j)}) * p.n + r] = v; } }`
+      : (v: string, j: number) => `{ c[plane + r * p.n + ${col(j)}] = ${v}; }`;
+    stores = I.map((i) => {
+      const cols = J.map((j) => `if (r < p.m && ${col(j)} < p.n) ${write(bias ? `${value(`c${i}_${j}`)} + bias${j}` : value(`c${i}_${j}`), j)}`);
+      return `{ let r = m0 + lid.y * ${rm}u + ${i}u;\n    ${cols.join('\n    ')} }`;
+    }).join('\n  ');
+  }
+  return [setup, biasReads, stores].filter((x) => x).join('\n  ');
+}
+
+/**
+ * Workgroup grid of a GEMM dispatch: x over N tiles, y over M tiles, z over K splits. A
+ * symmetric C (gemmKernel's `symmetric`) gets one workgroup per tile on or above the
+ * diagonal, folded into x and y.
+ */
+export function gemmGrid(m: number, n: number, split: number, tile: GemmTile, symmetric = false): [number, number, number] {
+  if (symmetric) {
+    const tiles = Math.ceil(m / tile.bm);
+    const [x, y] = grid1d((tiles * (tiles + 1)) / 2, 1);
+    return [x, y, split];
+  }
   return [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm), split];
 }
 

@@ -18,6 +18,7 @@ import {
   cosineGram,
   createEngine,
   describeAdapter,
+  gramGemmRaw,
   infoNCE,
   patchLoss,
   patchLossOfRows,
@@ -26,14 +27,7 @@ import {
   type Runtime,
   type Tensor,
 } from '../../engine/index.ts';
-import {
-  GEMM_TILE_CPU,
-  GEMM_TILE_GPU,
-  gemmGrid,
-  gemmKernel,
-  type GemmConfig,
-  type GemmTile,
-} from '../../kernels/gram.ts';
+import { CPU_SMALL_TILE, CPU_TILE, GPU_TILE, tileKey, type GemmTile } from '../../kernels/matmul.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -156,30 +150,24 @@ await add('continuity fwd+bwd 70x70x100', () => {
 });
 
 if (sweep) {
+  // Tiles of kernels/matmul.ts's generator (which the Gram runs on); CPU_TILE as gemmPlan fits it to 1225 x 100.
   const configs: GemmTile[] = [
-    GEMM_TILE_CPU,
-    { stage: false, bm: 64, bn: 64, bk: 0, tm: 16, tn: 16 },
-    { stage: false, bm: 32, bn: 32, bk: 0, tm: 8, tn: 8 },
-    { stage: false, bm: 64, bn: 64, bk: 0, tm: 8, tn: 8 },
-    GEMM_TILE_GPU,
-    { stage: true, bm: 64, bn: 64, bk: 8, tm: 8, tn: 8 },
-    { stage: true, bm: 32, bn: 32, bk: 16, tm: 4, tn: 4 },
+    CPU_TILE,
+    { ...CPU_TILE, bn: 112 },
+    CPU_SMALL_TILE,
+    { bm: 64, bn: 64, bk: 4, rm: 8, rn: 16 },
+    GPU_TILE,
+    { bm: 64, bn: 64, bk: 8, rm: 8, rn: 8 },
   ];
   const n = 1225;
   const g = rt.keep(rt.fromData(randomData(n * n, 9), [n, n]));
-  for (const t of configs) {
-    const fwd: GemmConfig = { a: 'n', b: 't', symOut: true, ...t };
-    const bwd: GemmConfig = { a: 'sym', b: 'n', symOut: false, ...t };
-    const label = `${t.stage ? 'staged' : 'direct'} ${t.bm}x${t.bn}${t.stage ? `x${t.bk}` : ''} ${t.tm}x${t.tn}`;
+  for (const tile of configs) {
+    const label = tileKey(tile);
     await add(`gemm S = U U^T (1225x1225x100, sym tiles) ${label}`, () => {
-      const out = rt.empty([n, n]);
-      const { grid, tiles } = gemmGrid(fwd, n, n);
-      rt.dispatch(gemmKernel(fwd), { A: u, B: u, C: out, p: { m: n, n, k: Q, tiles, t: 0 } }, grid);
+      gramGemmRaw(u, u, 'n', 't', [n, n, Q], { symOut: true, tile });
     }, `${((n * (n + 1) * Q) / 2 / 1e6).toFixed(0)} MFMA`);
     await add(`gemm dU = (G+G^T) U (1225x100x1225) ${label}`, () => {
-      const out = rt.empty([n, Q]);
-      const { grid } = gemmGrid(bwd, n, Q);
-      rt.dispatch(gemmKernel(bwd), { A: g, B: u, C: out, p: { m: n, n: Q, k: n, tiles: 0, t: 0 } }, grid);
+      gramGemmRaw(g, u, 'sym', 'n', [n, Q, n], { tile });
     }, `${((n * n * Q) / 1e6).toFixed(0)} MFMA`);
   }
 }

@@ -1,9 +1,8 @@
 // Which GEMM kernels a runtime runs, in one place: the adapter test (software rasterisers run a
 // workgroup's invocations as SIMD lanes on the CPU, which favours other kernels and tiles than a
-// GPU does) and the tile policies of the matmul family (engine/ops/matmul.ts, conv2d) and of the
-// Gram (engine/ops/gram.ts, the patch loss). Products take an explicit tile per call; the Gram
-// takes a per-runtime override (setGramTile) because its callers are losses, not products.
-import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile as GramTile } from '../../kernels/gram.ts';
+// GPU does) and the one tile policy of the tiled GEMMs (kernels/matmul.ts's generator: matmul,
+// the convolutions, the Gram and the patch loss). Every op takes an explicit tile per call
+// (tests and benchmarks force one that way) and otherwise gets gemmPlan's.
 import { CPU_SMALL_TILE, CPU_TILE, GPU_TILE, type GemmTile } from '../../kernels/matmul.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -47,23 +46,16 @@ export function gemmPlan(rt: Runtime, m: number, n: number, k: number, tile?: Ge
   return directOk ? 'direct' : CPU_SMALL_TILE;
 }
 
-const gramOverrides = new WeakMap<Runtime, GramTile>();
-
-/** CPU rasterisers (lavapipe / llvmpipe, SwiftShader) get the CPU tile; GPUs the staged one. */
-export function gramTileFor(rt: Runtime): GramTile {
-  return gramOverrides.get(rt) ?? (isCpuAdapter(rt) ? GEMM_TILE_CPU : GEMM_TILE_GPU);
+/** The tile of a GEMM that has no direct kernel: gemmPlan's choice with directOk = false. */
+export function gemmTile(rt: Runtime, m: number, n: number, k: number, tile?: GemmTile): GemmTile {
+  const plan = gemmPlan(rt, m, n, k, tile, false);
+  return plan === 'direct' ? CPU_SMALL_TILE : plan;
 }
 
 /**
  * Whether MSInet's patch loss takes the lane GEMM (kernels/lane_gemm.ts) for its Gram: on CPU
- * adapters, unless a test or benchmark forced a Gram tile with setGramTile.
+ * adapters, unless the call forces a tile for the tiled Gram (tests, benchmarks).
  */
-export function usesLaneGram(rt: Runtime): boolean {
-  return !gramOverrides.has(rt) && isCpuAdapter(rt);
-}
-
-/** Overrides the tile choice for one runtime (tests run the GPU tiles on lavapipe); null resets. */
-export function setGramTile(rt: Runtime, tile: GramTile | null): void {
-  if (tile) gramOverrides.set(rt, tile);
-  else gramOverrides.delete(rt);
+export function usesLaneGram(rt: Runtime, tile?: GemmTile): boolean {
+  return !tile && isCpuAdapter(rt);
 }

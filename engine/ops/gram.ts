@@ -2,16 +2,23 @@
 // cosineGram(v) = G(N(v)) where N normalises rows and G(u) = U U^T; each piece records its
 // own tape node, so the backward is (dS + dS^T) U followed by the normalisation backward.
 import {
-  gemmGrid,
-  gemmKernel,
+  gramFamily,
+  gramFill4,
   normalizeRowsBackwardKernel,
   normalizeRowsKernel,
   stridedRowsKernel,
   type OpA,
   type OpB,
 } from '../../kernels/gram.ts';
-import { gramTileFor } from './gemm_policy.ts';
+import type { GemmTile } from '../../kernels/matmul.ts';
+import { gemmTile } from './gemm_policy.ts';
+import { runGemm } from './matmul.ts';
 import type { Tensor } from '../tensor.ts';
+
+/** Options of the Gram ops: `tile` forces a GEMM tile (tests, benchmarks); default gemmPlan's. */
+export interface GramOptions {
+  tile?: GemmTile;
+}
 
 function matrix(op: string, t: Tensor): [number, number] {
   if (t.shape.length !== 2) throw new Error(`${op}: expected a matrix, got ${t}`);
@@ -20,7 +27,9 @@ function matrix(op: string, t: Tensor): [number, number] {
 
 /**
  * C [m, n] = opA(a) opB(b) with inner size k; no tape record. `patch` supplies the extra
- * inputs of opA = 'patch' (see kernels/gram.ts).
+ * inputs of opA = 'patch' (see kernels/gram.ts). `symOut` (C = X X^T) runs only the tiles on
+ * and above the diagonal where the tile is square (gemmPlan's are), else the full product,
+ * which is exactly symmetric too (same fma chain for c_ij and c_ji).
  */
 export function gramGemmRaw(
   a: Tensor,
@@ -28,16 +37,25 @@ export function gramGemmRaw(
   opA: OpA,
   opB: OpB,
   [m, n, k]: [number, number, number],
-  { symOut = false, patch }: { symOut?: boolean; patch?: { coef: Tensor; g: Tensor; threshold: number } } = {},
+  { symOut = false, patch, tile }: { symOut?: boolean; patch?: { coef: Tensor; g: Tensor; threshold: number }; tile?: GemmTile } = {},
 ): Tensor {
   if ((opA === 'patch') !== !!patch) throw new Error("gramGemmRaw: opA 'patch' needs (only) the patch inputs");
-  const cfg = { a: opA, b: opB, symOut, ...gramTileFor(a.rt) };
-  const out = a.rt.empty([m, n]);
-  const { grid, tiles } = gemmGrid(cfg, m, n);
-  const p = { m, n, k, tiles, t: patch?.threshold ?? 0 };
-  const extra: Record<string, Tensor> = patch ? { coef: patch.coef, g: patch.g } : {};
-  a.rt.dispatch(gemmKernel(cfg), { A: a, B: b, C: out, ...extra, p }, grid);
-  return out;
+  const t = gemmTile(a.rt, m, n, k, tile);
+  return runGemm(a.rt, {
+    family: gramFamily(opA, opB),
+    a,
+    b,
+    m,
+    n,
+    k,
+    tile: t,
+    // No split-K: each entry stays one fma chain over k in order whatever the tile, the
+    // values of the Gram kernels this generator replaced, on every adapter.
+    split: 1,
+    fill4: gramFill4(opA, opB, m, n, k),
+    symmetric: symOut && t.bm === t.bn,
+    ...(patch ? { inputs: { coef: patch.coef, g: patch.g }, extra: { t: patch.threshold } } : {}),
+  });
 }
 
 /** Rows of v [n, q] divided by max(|row|, eps) (torch.nn.functional.normalize). */
@@ -55,29 +73,29 @@ export function l2NormalizeRows(v: Tensor, eps = 1e-12): Tensor {
 }
 
 /** S = U U^T [n, n] for u [n, q]; only the upper tiles are computed, S is exactly symmetric. */
-export function gramSelf(u: Tensor): Tensor {
+export function gramSelf(u: Tensor, { tile }: GramOptions = {}): Tensor {
   const [n, q] = matrix('gramSelf', u);
-  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
-  return u.rt.tape.record('gramSelf', [u], s, [(g) => gramGemmRaw(g, u, 'sym', 'n', [n, q, n])]);
+  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true, tile });
+  return u.rt.tape.record('gramSelf', [u], s, [(g) => gramGemmRaw(g, u, 'sym', 'n', [n, q, n], { tile })]);
 }
 
 /** S = A B^T [n, m] for a [n, q], b [m, q]. Backward: dA = G B, dB = G^T A. */
-export function gramCross(a: Tensor, b: Tensor): Tensor {
+export function gramCross(a: Tensor, b: Tensor, { tile }: GramOptions = {}): Tensor {
   const [n, q] = matrix('gramCross', a);
   const [m, qb] = matrix('gramCross', b);
   if (q !== qb) throw new Error(`gramCross: ${a} and ${b} differ in columns`);
-  const s = gramGemmRaw(a, b, 'n', 't', [n, m, q]);
-  return a.rt.tape.record('gramCross', [a, b], s, [(g) => gramGemmRaw(g, b, 'n', 'n', [n, q, m]), (g) => gramGemmRaw(g, a, 't', 'n', [m, q, n])]);
+  const s = gramGemmRaw(a, b, 'n', 't', [n, m, q], { tile });
+  return a.rt.tape.record('gramCross', [a, b], s, [(g) => gramGemmRaw(g, b, 'n', 'n', [n, q, m], { tile }), (g) => gramGemmRaw(g, a, 't', 'n', [m, q, n], { tile })]);
 }
 
 /** Cosine similarities of all row pairs of v [n, q] -> [n, n] (diagonal included). */
-export function cosineGram(v: Tensor, eps = 1e-12): Tensor {
-  return gramSelf(l2NormalizeRows(v, eps));
+export function cosineGram(v: Tensor, eps = 1e-12, opts: GramOptions = {}): Tensor {
+  return gramSelf(l2NormalizeRows(v, eps), opts);
 }
 
 /** Cosine similarities s_ij = cos(a_i, b_j) -> [n, m]. */
-export function cosineCross(a: Tensor, b: Tensor, eps = 1e-12): Tensor {
-  return gramCross(l2NormalizeRows(a, eps), l2NormalizeRows(b, eps));
+export function cosineCross(a: Tensor, b: Tensor, eps = 1e-12, opts: GramOptions = {}): Tensor {
+  return gramCross(l2NormalizeRows(a, eps), l2NormalizeRows(b, eps), opts);
 }
 
 /**

@@ -3,7 +3,6 @@
 // deterministic column sum that gives bias gradients.
 import {
   batchedMatmulFamily,
-  CPU_SMALL_TILE,
   gemmGrid,
   gemmKernel,
   matmulFamily,
@@ -12,7 +11,7 @@ import {
   type GemmFamily,
   type GemmTile,
 } from '../../kernels/matmul.ts';
-import { gemmPlan, isCpuAdapter } from './gemm_policy.ts';
+import { gemmPlan, gemmTile, isCpuAdapter } from './gemm_policy.ts';
 import { laneMatmul } from './lane_gemm.ts';
 import { colSumRaw } from './reduce.ts';
 import type { Tensor } from '../tensor.ts';
@@ -42,6 +41,10 @@ export interface GemmRun {
   k: number;
   /** The family's extra uniform fields (its extraFields), by name. */
   extra?: Readonly<Record<string, number>>;
+  /** The family's extra storage bindings (its extraBindings), by name. */
+  inputs?: Readonly<Record<string, Tensor>>;
+  /** C = X X^T: only the tiles on and above the diagonal run (gemmKernel's `symmetric`); needs m = n and a square tile. */
+  symmetric?: boolean;
   tile?: GemmTile;
   /** K-splits; default chooseSplit(). */
   split?: number;
@@ -51,18 +54,20 @@ export interface GemmRun {
 
 /** Dispatches one GEMM of any family into a new [m, n] tensor (no autograd). */
 export function runGemm(rt: Tensor['rt'], r: GemmRun): Tensor {
-  const plan = r.tile ?? gemmPlan(rt, r.m, r.n, r.k, undefined, false);
-  const tile = plan === 'direct' ? CPU_SMALL_TILE : plan;
+  const tile = gemmTile(rt, r.m, r.n, r.k, r.tile);
+  const symmetric = !!r.symmetric;
+  if (symmetric && (r.m !== r.n || r.bias)) throw new Error('runGemm: a symmetric product is square and takes no bias');
   const out = rt.empty([r.m, r.n]);
   if (r.m === 0 || r.n === 0) return out;
   const bk = tile.bk;
   let split = Math.max(1, Math.floor(r.split ?? chooseSplit(r.m, r.n, r.k, tile)));
   const kChunk = Math.max(bk, Math.ceil(Math.ceil(r.k / split) / bk) * bk);
   split = Math.max(1, Math.ceil(r.k / kChunk));
-  const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4, store4: r.n % 4 === 0 });
+  const spec = gemmKernel(r.family, { tile, bias: !!r.bias, fill4: !!r.fill4, store4: r.n % 4 === 0 && !symmetric, symmetric });
   const p = { m: r.m, n: r.n, k: r.k, kChunk, ...r.extra };
   const target = split === 1 ? out : rt.empty([split, r.m, r.n]);
-  rt.dispatch(spec, r.bias ? { a: r.a, b: r.b, bias: r.bias, c: target, p } : { a: r.a, b: r.b, c: target, p }, gemmGrid(r.m, r.n, split, tile));
+  const bindings = { a: r.a, b: r.b, ...(r.bias ? { bias: r.bias } : {}), c: target, ...r.inputs, p };
+  rt.dispatch(spec, bindings, gemmGrid(r.m, r.n, split, tile, symmetric));
   if (split > 1) {
     rt.dispatch(sumPlanesKernel(), { parts: target, out, p: { n: r.m * r.n, planes: split } }, r.m * r.n);
     target.dispose();
@@ -124,8 +129,7 @@ export function batchedMatmulRaw(a: Tensor, b: Tensor, batch: number, m: number,
   if (!tile && isCpuAdapter(rt)) return laneMatmul(a, b, transA ? 'tn' : transB ? 'nt' : 'nn', batch, m, n, k);
   const out = rt.empty([batch, m, n]);
   if (m === 0 || n === 0 || batch === 0) return out;
-  const plan = gemmPlan(rt, m, n, k * batch, tile, false);
-  const t = plan as GemmTile; // directOk = false: always a tile
+  const t = gemmTile(rt, m, n, k * batch, tile);
   const fill4 = matmulFill4(m, n, k, transA, transB);
   const spec = gemmKernel(batchedMatmulFamily(transA, transB), { tile: t, fill4, store4: n % 4 === 0, batched: true });
   const [gx, gy] = gemmGrid(m, n, 1, t);

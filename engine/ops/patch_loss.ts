@@ -5,6 +5,7 @@ import {
   patchFinalKernel,
   patchPartialsKernel,
 } from '../../kernels/patch_loss.ts';
+import type { GemmTile } from '../../kernels/matmul.ts';
 import type { Tensor } from '../tensor.ts';
 import { scale } from './elementwise.ts';
 import { usesLaneGram } from './gemm_policy.ts';
@@ -55,9 +56,11 @@ function patchFinal(psum: Tensor, pcnt: Tensor, parts: number): { loss: Tensor; 
  * patchLoss(cosineGram(v), threshold) for v [n, q], fused for speed (MSInet's L_patch):
  * same value and gradient, but the backward is a single GEMM dU = 2 g w(S) U whose operand
  * loader applies the loss derivative w to S on the fly (no n x n gradient, S read once),
- * followed by the normalisation backward.
+ * followed by the normalisation backward. `tile` forces that tiled form with this GEMM tile
+ * (tests, benchmarks) where CPU adapters would take the lane GEMM.
  */
-export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?: number } = {}): Tensor {
+export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?: number; tile?: GemmTile } = {}): Tensor {
+  const { tile } = opts;
   const u = l2NormalizeRows(v);
   const [n, q] = [u.shape[0]!, u.shape[1]!];
   const rt = v.rt;
@@ -65,11 +68,13 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   // n > 5792, i.e. images above ~150 x 150 at stride 2).
   const blockRows = opts.blockRows ?? Math.max(1, Math.floor(rt.maxBinding / (4 * n)));
   // CPU adapters take the materialised form on the lane GEMM (kernels/lane_gemm.ts), which
-  // compiles in seconds where the 13x13-block Gram kernels below took 20-40 s cold.
-  if (blockRows < n || usesLaneGram(rt)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
-  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true });
+  // compiles in seconds; the tiled Gram below would get gemmPlan's tiles there (CPU_TILE's
+  // 16x16 register blocks at MSInet's 1225 x 100: seconds of cold compile per kernel, see
+  // kernels/matmul.ts).
+  if (blockRows < n || usesLaneGram(rt, tile)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
+  const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true, tile });
   const { loss, coef } = patchStats(s, threshold);
-  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold } })]);
+  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold }, tile })]);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backwardWith, cosineCross, cosineGram, gramCross, gramSelf, gramTileFor, l2NormalizeRows, setGramTile, stridedRows } from '../../engine/index.ts';
-import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
+import { backwardWith, cosineCross, cosineGram, gemmTile, gramCross, gramSelf, isCpuAdapter, l2NormalizeRows, stridedRows, usesLaneGram } from '../../engine/index.ts';
+import { gramFamily } from '../../kernels/gram.ts';
+import { CPU_SMALL_TILE, GPU_TILE, gemmKernel, tileKey, type GemmTile } from '../../kernels/matmul.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn } from '../helpers.ts';
 import { normalizeRowsBackwardRef, normalizeRowsRef } from './cosine_ref.ts';
@@ -44,35 +45,41 @@ const transpose = (a: ArrayLike<number>, r: number, c: number) => {
 const COS_TOL = { rtol: 1e-5, absTol: 2e-6 };
 const GEMM_TOL = { rtol: 1e-5, absTol: 1e-5 };
 
-// Both GEMM tile families run on every machine: the CPU tile (direct loads, 13 x 13 per
-// thread) on all sizes, the GPU tile (staged in workgroup memory) on a few; compiling the
-// staged kernels is slow on lavapipe.
-const CASES: Array<[number, number, GemmTile]> = [
-  ...([[1, 3], [3, 100], [70, 257], [257, 3], [257, 100], [1225, 100]] as const).map(([n, q]) => [n, q, GEMM_TILE_CPU] as [number, number, GemmTile]),
-  [3, 5, GEMM_TILE_GPU],
-  [70, 257, GEMM_TILE_GPU],
+// The Gram's GEMMs run on the tiled generator of kernels/matmul.ts with gemmPlan's tile
+// (undefined: on a CPU adapter CPU_SMALL_TILE for the small products and a CPU_TILE fit for
+// 1225 x 100) or a forced one: a small square tile (several tiles, partial edge tiles), a
+// non-square one (the symmetric store falls back to the full product) and GPU_TILE (slow to
+// compile on lavapipe: two sizes). Sizes are odd and not multiples of any tile.
+const SMALL: GemmTile = { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 };
+const OBLONG: GemmTile = { bm: 32, bn: 16, bk: 12, rm: 8, rn: 4 };
+const CASES: Array<[number, number, GemmTile | undefined]> = [
+  ...([[1, 3], [3, 100], [70, 257], [257, 3], [257, 100], [1225, 100]] as const).map(([n, q]) => [n, q, undefined] as [number, number, undefined]),
+  [70, 257, SMALL],
+  [37, 13, OBLONG],
+  [3, 5, GPU_TILE],
+  [70, 257, GPU_TILE],
 ];
 
-/** Runs fn with the given GEMM tile forced, restoring the adapter's choice afterwards. */
-async function withTile<R>(tile: GemmTile, fn: () => Promise<R>): Promise<R> {
-  const rt = await testEngine();
-  setGramTile(rt, tile);
-  try {
-    return await fn();
-  } finally {
-    setGramTile(rt, null);
-  }
-}
-const tileName = (t: GemmTile) => (t.stage ? 'staged GPU tile' : 'direct CPU tile');
+const tileName = (t: GemmTile | undefined) => (t ? `tile ${tileKey(t)}` : "gemmPlan's tile");
 
-test('lavapipe gets the CPU tile', async () => {
+test("the Gram takes gemmPlan's tiles; CPU adapters' patch loss takes the lane GEMM unless a tile is forced", async () => {
   const rt = await testEngine();
-  const cpu = /llvmpipe|swiftshader|software/i.test(JSON.stringify(rt.ctx.report));
-  assert.is(gramTileFor(rt), cpu ? GEMM_TILE_CPU : GEMM_TILE_GPU);
+  const cpu = /llvmpipe|lavapipe|swiftshader|software/i.test(JSON.stringify(rt.ctx.report));
+  assert.is(isCpuAdapter(rt), cpu);
+  assert.is(gemmTile(rt, 70, 70, 100), cpu ? CPU_SMALL_TILE : GPU_TILE);
+  assert.is(usesLaneGram(rt), cpu);
+  assert.is(usesLaneGram(rt, SMALL), false);
+});
+
+test('a symmetric store needs a square tile, scalar stores and no bias', () => {
+  const f = gramFamily('n', 't');
+  assert.throws(() => gemmKernel(f, { tile: OBLONG, symmetric: true }), /symmetric store/);
+  assert.throws(() => gemmKernel(f, { tile: SMALL, symmetric: true, store4: true }), /symmetric store/);
+  assert.throws(() => gemmKernel(f, { tile: SMALL, symmetric: true, bias: true }), /symmetric store/);
 });
 
 for (const [n, q, tile] of CASES) {
-  test(`cosineGram forward and backward match CPU, n=${n} q=${q}, ${tileName(tile)}`, () => withTile(tile, async () => {
+  test(`cosineGram forward and backward match CPU, n=${n} q=${q}, ${tileName(tile)}`, async () => {
     const rt = await testEngine();
     const v = randn(n * q, n * 3 + q);
     const g = randn(n * n, n + 1);
@@ -80,7 +87,7 @@ for (const [n, q, tile] of CASES) {
     await rt.scopeAsync(async () => {
       const tv = rt.fromData(v, [n, q]);
       tv.requiresGrad = true;
-      const s = cosineGram(tv);
+      const s = cosineGram(tv, 1e-12, { tile });
       const got = await s.read();
       assertClose(got, abtRef(u, u, n, n, q), { ...COS_TOL, what: 'S' });
       // Exactly symmetric: mirrored tiles are copies, diagonal tiles sum in the same order.
@@ -103,25 +110,26 @@ for (const [n, q, tile] of CASES) {
         assert.ok(Math.abs(got2[i]! - dv[i]!) <= atol + 1e-4 * Math.abs(dv[i]!), `dv[${i}] ${got2[i]} vs ${dv[i]} (atol ${atol})`);
       tv.grad!.dispose();
     });
-  }));
+  });
 }
 
-const CROSS: Array<[number, number, number, GemmTile]> = [
-  [1, 1, 3, GEMM_TILE_CPU],
-  [3, 5, 100, GEMM_TILE_CPU],
-  [70, 33, 257, GEMM_TILE_CPU],
-  [257, 70, 3, GEMM_TILE_CPU],
-  [100, 257, 100, GEMM_TILE_CPU],
-  [70, 33, 257, GEMM_TILE_GPU],
+const CROSS: Array<[number, number, number, GemmTile | undefined]> = [
+  [1, 1, 3, undefined],
+  [3, 5, 100, undefined],
+  [70, 33, 257, undefined],
+  [257, 70, 3, undefined],
+  [100, 257, 100, undefined],
+  [70, 33, 257, SMALL],
+  [70, 33, 257, GPU_TILE],
 ];
 for (const [n, m, q, tile] of CROSS) {
-  test(`gramCross forward and backward (A B^T, G B, G^T A) match CPU, ${n}x${m}x${q}, ${tileName(tile)}`, () => withTile(tile, async () => {
+  test(`gramCross forward and backward (A B^T, G B, G^T A) match CPU, ${n}x${m}x${q}, ${tileName(tile)}`, async () => {
     const rt = await testEngine();
     const a = randn(n * q, n + m + q), b = randn(m * q, n * m + q), g = randn(n * m, q);
     await rt.scopeAsync(async () => {
       const ta = rt.fromData(a, [n, q]), tb = rt.fromData(b, [m, q]);
       ta.requiresGrad = tb.requiresGrad = true;
-      const s = gramCross(ta, tb);
+      const s = gramCross(ta, tb, { tile });
       assertClose(await s.read(), abtRef(a, b, n, m, q), { ...GEMM_TOL, what: 'A B^T' });
       backwardWith(s, rt.fromData(g, [n, m]));
       assertClose(await ta.grad!.read(), abRef(g, b, n, q, m), { ...GEMM_TOL, what: 'G B' });
@@ -129,7 +137,7 @@ for (const [n, m, q, tile] of CROSS) {
       ta.grad!.dispose();
       tb.grad!.dispose();
     });
-  }));
+  });
 }
 
 test('cosineCross matches CPU on 70 x 257 x 100', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backward, cosineGram, patchLoss, patchLossOfRows, setGramTile, type Runtime } from '../../engine/index.ts';
-import { GEMM_TILE_CPU, GEMM_TILE_GPU, type GemmTile } from '../../kernels/gram.ts';
+import { backward, cosineGram, gemmTile, patchLoss, patchLossOfRows, type Runtime } from '../../engine/index.ts';
+import { GPU_TILE, tileKey, type GemmTile } from '../../kernels/matmul.ts';
 import { testEngine } from '../gpu.ts';
 import { assertClose, gradCheck, randn, rng, uniform } from '../helpers.ts';
 import { normalizeRowsBackwardRef, normalizeRowsRef } from './cosine_ref.ts';
@@ -72,22 +72,26 @@ test('empty positive or negative set contributes 0', async () => {
   assert.equal(Array.from(allPos.grad), [-0.25, -0.25, -0.25, -0.25]);
 });
 
-const ROWS: Array<[number, number, GemmTile]> = [
-  [3, 3, GEMM_TILE_CPU],
-  [70, 100, GEMM_TILE_CPU],
-  [257, 257, GEMM_TILE_CPU],
-  [1225, 100, GEMM_TILE_CPU],
-  [70, 100, GEMM_TILE_GPU],
+// The fused form runs the tiled Gram (S = U U^T with the symmetric store, then the 'patch'
+// GEMM) only with a forced tile on CPU adapters: 'plan' forces gemmPlan's own tile for S.
+const SMALL: GemmTile = { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 };
+const ROWS: Array<[number, number, GemmTile | 'plan']> = [
+  [3, 3, 'plan'],
+  [70, 100, 'plan'],
+  [257, 257, 'plan'],
+  [1225, 100, 'plan'],
+  [37, 13, SMALL],
+  [70, 100, GPU_TILE],
 ];
-for (const [n, q, tile] of ROWS) {
-  test(`cosineGram + patchLoss and the fused patchLossOfRows match CPU, n=${n} q=${q}, ${tile.stage ? 'staged GPU' : 'direct CPU'} tile`, async () => {
+for (const [n, q, forced] of ROWS) {
+  test(`cosineGram + patchLoss and the fused patchLossOfRows match CPU, n=${n} q=${q}, ${forced === 'plan' ? "gemmPlan's tile" : `tile ${tileKey(forced)}`}`, async () => {
     const rt = await testEngine();
-    setGramTile(rt, tile);
+    const tile = forced === 'plan' ? gemmTile(rt, n, n, q) : forced;
     const v = clustered(n, q, n + q);
     await rt.scopeAsync(async () => {
       const tv = rt.fromData(v, [n, q]);
       tv.requiresGrad = true;
-      const S = cosineGram(tv);
+      const S = cosineGram(tv, 1e-12, { tile });
       const loss = patchLoss(S, 0.55);
       backward(loss);
       // The reference takes the masks from the GPU's S (entries within f32 error of t could
@@ -102,13 +106,13 @@ for (const [n, q, tile] of ROWS) {
       tv.grad!.dispose();
       tv.grad = null;
       // The fused form computes S with the same kernel (same bits, same masks).
-      const fused = patchLossOfRows(tv, 0.55);
+      const fused = patchLossOfRows(tv, 0.55, { tile });
       backward(fused);
       const lf = (await fused.read())[0]!;
       assert.ok(Math.abs(lf - ref.loss) <= 1e-5 * Math.abs(ref.loss) + 1e-7, `fused loss ${lf} vs ${ref.loss}`);
       assertClose(await tv.grad!.read(), dv, { rtol: 1e-4, absTol: 1e-4, what: 'dv (fused)' });
       tv.grad!.dispose();
-    }).finally(() => setGramTile(rt, null));
+    });
   });
 }
 
@@ -138,18 +142,14 @@ for (const [n, q, block] of [
     const v = clustered(n, q, 7 * n + q);
     const run = (how: 'fused' | 'lane' | 'blocked') =>
       rt.scopeAsync(async () => {
-        if (how === 'fused') setGramTile(rt, GEMM_TILE_CPU);
-        try {
-          const tv = rt.fromData(v, [n, q]);
-          tv.requiresGrad = true;
-          const loss = patchLossOfRows(tv, 0.55, how === 'blocked' ? { blockRows: block } : {});
-          backward(loss);
-          const out = { l: (await loss.read())[0]!, g: await tv.grad!.read() };
-          tv.grad!.dispose();
-          return out;
-        } finally {
-          setGramTile(rt, null);
-        }
+        const tv = rt.fromData(v, [n, q]);
+        tv.requiresGrad = true;
+        const opts = how === 'blocked' ? { blockRows: block } : how === 'fused' ? { tile: gemmTile(rt, n, n, q) } : {};
+        const loss = patchLossOfRows(tv, 0.55, opts);
+        backward(loss);
+        const out = { l: (await loss.read())[0]!, g: await tv.grad!.read() };
+        tv.grad!.dispose();
+        return out;
       });
     const fused = await run('fused');
     for (const how of ['lane', 'blocked'] as const) {
