@@ -42,6 +42,8 @@ const VARIANTS: Record<string, Variant> = {
   'select-mean': { pre: { ...BASE, select: 'mean' }, model: { components: 3 } },
   'top-100': { pre: { ...BASE, topK: 100 }, model: { components: 3 } },
   'bin-0.05': { pre: { ...BASE, binWidth: 0.05 }, model: { components: 3 } },
+  // Not preprocessing: the network's width (the performance issue's 64-channel question), same input.
+  'channels-64': { pre: BASE, model: { components: 3, channels: 64 } },
 };
 
 const seeds = range(arg('seeds', '0-4'));

@@ -51,7 +51,8 @@ const GEMM_TOL = { rtol: 1e-5, absTol: 1e-5 };
 // non-square one (the symmetric store falls back to the full product) and GPU_TILE (slow to
 // compile on lavapipe: two sizes). Sizes are odd and not multiples of any tile.
 const SMALL: GemmTile = { bm: 16, bn: 16, bk: 4, rm: 4, rn: 4 };
-const OBLONG: GemmTile = { bm: 32, bn: 16, bk: 12, rm: 8, rn: 4 };
+// (Not matmul.test's 32x16 tile with bk 12, rm 8: SwiftShader does not finish compiling that one.)
+const OBLONG: GemmTile = { bm: 32, bn: 16, bk: 4, rm: 4, rn: 4 };
 const CASES: Array<[number, number, GemmTile | undefined]> = [
   ...([[1, 3], [3, 100], [70, 257], [257, 3], [257, 100], [1225, 100]] as const).map(([n, q]) => [n, q, undefined] as [number, number, undefined]),
   [70, 257, SMALL],
