@@ -3,6 +3,7 @@
 // (validateSegmentOptions) run here too, on the same values segment() will get.
 import { DEFAULT_MAX_SPECTRUM_POINTS } from '../io/imzml/reader.ts';
 import { DEFAULT_MAX_BINS, DEFAULT_MAX_GRID_PIXELS, type PreprocessOptions } from '../io/preprocess.ts';
+import { SEGMENT_PREPROCESS_DEFAULTS as P } from '../io/preprocess-defaults.ts';
 import { SEGMENT_DEFAULTS as D } from '../model/defaults.ts';
 import { validateSegmentOptions, type SegmentOptions } from '../model/segment.ts';
 import { SPARSE_MODES } from '../model/sparse.ts';
@@ -57,7 +58,8 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     inputScale: parseNumber('input-scale', o.inputScale ?? String(D.inputScale), { above: 0 }),
     sparse: parseChoice('sparse', o.sparse ?? D.sparse, SPARSE_MODES),
     tic: kind === 'npy' && Boolean(o.tic),
-    sqrt: kind === 'npy' && Boolean(o.sqrt),
+    // .npy features can be anything (scores, signed values): no square root unless asked.
+    sqrt: kind === 'npy' && o.sqrt === true,
   };
   try {
     validateSegmentOptions(model);
@@ -65,12 +67,13 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     throw new UserError((e as Error).message);
   }
   const preprocess: PreprocessOptions = {
-    binWidth: parseNumber('bin-width', o.binWidth ?? '0.01', { above: 0 }),
-    binUnit: parseChoice('bin-unit', o.binUnit ?? 'da', ['da', 'ppm'] as const),
-    topK: parseInteger('top-k', o.topK ?? '500', { min: 1 }),
-    select: parseChoice('select', o.select ?? 'variance', ['mean', 'variance'] as const),
-    normalize: parseChoice('normalize', o.normalize ?? 'tic', ['tic', 'rms', 'none'] as const),
-    transform: o.sqrt ? 'sqrt' : 'none',
+    binWidth: parseNumber('bin-width', o.binWidth ?? String(P.binWidth), { above: 0 }),
+    binUnit: parseChoice('bin-unit', o.binUnit ?? P.binUnit, ['da', 'ppm'] as const),
+    topK: parseInteger('top-k', o.topK ?? String(P.topK), { min: 1 }),
+    select: parseChoice('select', o.select ?? P.select, ['mean', 'variance'] as const),
+    normalize: parseChoice('normalize', o.normalize ?? P.normalize, ['tic', 'rms', 'none'] as const),
+    // --sqrt / --no-sqrt; imzML spectra take the square root by default.
+    transform: o.sqrt === false ? 'none' : o.sqrt === true ? 'sqrt' : P.transform,
     maxBins: parseInteger('max-bins', o.maxBins ?? String(DEFAULT_MAX_BINS), { min: 1, max: 2 ** 30 }),
     maxGridPixels: parseInteger('max-grid-pixels', o.maxGridPixels ?? String(DEFAULT_MAX_GRID_PIXELS), { min: 1, max: 2 ** 28 }),
     ...(o.ticThreshold !== undefined ? { ticThreshold: parseNumber('tic-threshold', o.ticThreshold) } : {}),

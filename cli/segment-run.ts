@@ -72,6 +72,8 @@ export async function runSegment(path: string, o: RawOptions): Promise<void> {
       },
     });
     (bar as Progress | null)?.done();
+    // What was done to the spectra before segment() saw them (binning, normalisation, square root).
+    if (loaded.kind === 'imzml') result.report.parameters.preprocess = { ...plan.preprocess };
 
     setPhase('writing the results');
     injectFault('writing');

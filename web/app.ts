@@ -2,6 +2,7 @@
 // choose an input, set options, Run, watch progress, the loss / label-count plot and the
 // segmentation as it trains, Stop, then download the results, hover segments for their size
 // and mean spectrum, and view ion images of imzML input. Coloc: web/coloc-tab.ts.
+import { SEGMENT_PREPROCESS_DEFAULTS } from '../io/preprocess-defaults.ts';
 import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { colocState, initColocTab } from './coloc-tab.ts';
 import type { FromWorker, RunOptions, Segments, Source, ToWorker } from './messages.ts';
@@ -118,11 +119,13 @@ el.simulated.onclick = () => {
   refreshRun();
 };
 
-// The form starts at the CLI's defaults (model/defaults.ts), so the two cannot drift apart.
-for (const [name, value] of Object.entries(SEGMENT_DEFAULTS)) {
+// The form starts at the CLI's defaults (model/defaults.ts, io/preprocess-defaults.ts), so the two cannot drift apart.
+for (const [name, value] of Object.entries({ ...SEGMENT_PREPROCESS_DEFAULTS, ...SEGMENT_DEFAULTS })) {
   const field = el.options.elements.namedItem(name);
+  if (field instanceof HTMLInputElement && field.type === 'checkbox') continue;
   if (field instanceof HTMLInputElement || field instanceof HTMLSelectElement) field.value = String(value);
 }
+(el.options.elements.namedItem('sqrt') as HTMLInputElement).checked = SEGMENT_PREPROCESS_DEFAULTS.transform === 'sqrt';
 
 function readOptions(): RunOptions {
   const f = new FormData(el.options);
@@ -131,7 +134,7 @@ function readOptions(): RunOptions {
   return {
     seed: n('seed'), maxIter: n('maxIter'), minLabels: n('minLabels'), restarts: n('restarts'), refine: n('refine'),
     superpixels: s('superpixels'), reduce: s('reduce'), contrast: s('contrast'),
-    topK: n('topK'), binWidth: n('binWidth'), binUnit: s('binUnit'), normalize: s('normalize'),
+    topK: n('topK'), binWidth: n('binWidth'), binUnit: s('binUnit'), normalize: s('normalize'), sqrt: f.get('sqrt') !== null,
   };
 }
 

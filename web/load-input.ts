@@ -21,8 +21,11 @@ export interface Loaded {
   file: ImzmlFile | null;
 }
 
-/** select: how the top m/z bins are chosen (`msinet segment`'s default, variance, unless given; `msinet coloc` keeps the largest mean). */
-export async function loadInput(source: Source, o: Binning & { select?: 'mean' | 'variance' }, onRead: (done: number, total: number) => void): Promise<Loaded> {
+/**
+ * select: how the top m/z bins are chosen (`msinet segment`'s default, variance, unless given; `msinet coloc` keeps the largest mean).
+ * sqrt: the square root of the binned intensities (the segment tab's default; coloc leaves it off, as `msinet coloc`).
+ */
+export async function loadInput(source: Source, o: Binning & { select?: 'mean' | 'variance'; sqrt?: boolean }, onRead: (done: number, total: number) => void): Promise<Loaded> {
   if (source.kind === 'npy') {
     const m = npyFeatureMatrix(parseNpy(new Uint8Array(await source.file.arrayBuffer()), source.file.name), source.file.name);
     let height = m.height, width = m.width;
@@ -43,6 +46,7 @@ export async function loadInput(source: Source, o: Binning & { select?: 'mean' |
     binWidth: o.binWidth,
     binUnit: o.binUnit,
     normalize: o.normalize,
+    transform: o.sqrt ? 'sqrt' : 'none',
     onProgress: onRead,
   });
   return { input: featureGrid(fm), mz: fm.mzValues, file };

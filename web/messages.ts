@@ -23,6 +23,8 @@ export interface RunOptions {
   binWidth: number;
   binUnit: 'da' | 'ppm';
   normalize: 'tic' | 'rms' | 'none';
+  /** Square root of the binned intensities (segment tab; on by default, as `msinet segment`). */
+  sqrt?: boolean;
 }
 
 /** The imzML binning options, shared by both tabs. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SEGMENT_PREPROCESS_DEFAULTS as P } from '../../io/preprocess-defaults.ts';
 import { SEGMENT_DEFAULTS as D } from '../../model/defaults.ts';
 
 export function register(program: Command): void {
@@ -23,13 +24,14 @@ export function register(program: Command): void {
     .option('--input-scale <x>', 'factor applied to the [0, 1] features before the network (reference: 1/255)', String(D.inputScale))
     .option('--sparse <mode>', 'pixels without a spectrum (sparse imzML grids): zeros (enter the network as 0), exclude (left out of the BatchNorm statistics and the losses), fill (filled from measured neighbours first) or both', D.sparse)
     .option('--tic', 'divide each pixel by its total intensity first (.npy input)')
-    .option('--sqrt', 'square-root transform the features first')
+    .option('--sqrt', `square-root transform the features first (imzML: the default${P.transform === 'sqrt' ? '' : ' is not to'}; .npy: off unless given)`)
+    .option('--no-sqrt', 'imzML: keep the intensities as they are (no square root)')
     .option('--truth <file>', 'ground-truth labels (.npy, or text with one label per line) for ARI / NMI')
-    .option('--bin-width <x>', 'imzML: m/z bin width for processed data', '0.01')
-    .option('--bin-unit <unit>', 'imzML: da or ppm', 'da')
-    .option('--top-k <n>', 'imzML: number of m/z features kept', '500')
-    .option('--select <by>', 'imzML: keep the top-k features by mean or variance', 'variance')
-    .option('--normalize <how>', 'imzML: tic, rms or none', 'tic')
+    .option('--bin-width <x>', 'imzML: m/z bin width for processed data', String(P.binWidth))
+    .option('--bin-unit <unit>', 'imzML: da or ppm', P.binUnit)
+    .option('--top-k <n>', 'imzML: number of m/z features kept', String(P.topK))
+    .option('--select <by>', 'imzML: keep the top-k features by mean or variance', P.select)
+    .option('--normalize <how>', 'imzML: tic, rms or none', P.normalize)
     .option('--tic-threshold <x>', 'imzML: pixels with a raw TIC below this are masked out')
     .option('--max-spectrum-points <n>', 'imzML: refuse spectra that declare more points than this (guards against corrupt headers)', String(2 ** 23))
     .option('--max-grid-pixels <n>', 'imzML: refuse a grid (width x height) larger than this (corrupt coordinates)', String(2 ** 25))
@@ -37,7 +39,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
-      '\nExamples:\n  msinet segment image.npy --shape 70,70 --out out/\n  msinet segment tissue.imzML --out out/ --top-k 300 --sqrt\n',
+      '\nExamples:\n  msinet segment image.npy --shape 70,70 --out out/\n  msinet segment tissue.imzML --out out/ --top-k 300 --no-sqrt\n',
     )
     .action(async (input: string, opts: Record<string, string | boolean | undefined>) => {
       const { runSegment } = await import('../segment-run.ts');

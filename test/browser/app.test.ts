@@ -22,7 +22,7 @@ import { launchChromium, serveFiles, skipWithoutChromium, SWIFTSHADER_ICD } from
 
 const full = process.env.MSINET_BROWSER_SUITE === 'full';
 // Small enough for SwiftShader; options the page's form is set to.
-const OPTIONS: RunOptions = { seed: 0, maxIter: 3, minLabels: 4, restarts: 2, refine: 1, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic' };
+const OPTIONS: RunOptions = { seed: 0, maxIter: 3, minLabels: 4, restarts: 2, refine: 1, superpixels: 'felzenszwalb', reduce: 'pca', contrast: 'patch', topK: 40, binWidth: 0.01, binUnit: 'da', normalize: 'tic', sqrt: true };
 
 /** The built app on localhost, a Chromium page open on it and a scratch folder, all cleaned up after fn. */
 async function withAppPage(opts: { webgpu: boolean; page?: BrowserContextOptions }, fn: (page: Page, dir: string) => Promise<void>): Promise<void> {
@@ -64,7 +64,9 @@ test('web app: simulated imzML uploaded, run, labels equal the Node run, downloa
     await page.setInputFiles('#files', paths);
     for (const [k, v] of Object.entries(OPTIONS)) {
       const sel = `#options [name=${k}]`;
-      if ((await page.locator(sel).evaluate((e) => e.tagName)) === 'SELECT') await page.selectOption(sel, String(v));
+      const kind = await page.locator(sel).evaluate((e) => (e instanceof HTMLInputElement && e.type === 'checkbox' ? 'checkbox' : e.tagName));
+      if (kind === 'SELECT') await page.selectOption(sel, String(v));
+      else if (kind === 'checkbox') await page.setChecked(sel, v === true);
       else await page.fill(sel, String(v));
     }
     const t0 = performance.now();

@@ -15,7 +15,9 @@ const file = (p: string) => new File([readFileSync(p)], basename(p));
 const { input } = await loadInput({ kind: 'imzml', header: file(header), ibd: file(ibd) }, options, () => {});
 const rt = await createEngine();
 try {
-  const r = await segment(rt, input, { ...options, signal: { aborted: false } });
+  // sqrt is the imzML loader's (done above), not segment()'s own .npy transform.
+  const { sqrt: _loaderOnly, ...model } = options;
+  const r = await segment(rt, input, { ...model, signal: { aborted: false } });
   console.log(JSON.stringify({ adapter: describeAdapter(rt.ctx.report), labels: Array.from(r.labels), loss: r.report.loss, iterations: r.report.iterations }));
 } finally {
   await rt.destroy();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, parseNpy } from '../../io/npy.ts';
 import { Random } from '../../engine/random.ts';
+import { parseSegmentOptions } from '../../cli/segment-options.ts';
 
 const bin = new URL('../../bin/msinet.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'msinet-cli-'));
@@ -44,6 +45,14 @@ test('--help explains the command and --version prints the version', () => {
   const v = run('--version');
   assert.is(v.code, 0);
   assert.match(v.out.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+test('the square root: on by default for imzML spectra (--no-sqrt turns it off), off for .npy unless --sqrt', () => {
+  assert.is(parseSegmentOptions('a.imzML', { out: 'o' }).preprocess.transform, 'sqrt');
+  assert.is(parseSegmentOptions('a.imzML', { out: 'o', sqrt: false }).preprocess.transform, 'none');
+  assert.is(parseSegmentOptions('a.imzML', { out: 'o' }).model.sqrt, false, 'imzML: not a second time in segment()');
+  assert.is(parseSegmentOptions('a.npy', { out: 'o' }).model.sqrt, false);
+  assert.is(parseSegmentOptions('a.npy', { out: 'o', sqrt: true }).model.sqrt, true);
 });
 
 test('segments an (N, C) .npy with --shape and writes the four outputs', () => {
