@@ -46,6 +46,7 @@ export function parseSegmentOptions(input: string, o: RawOptions): SegmentPlan {
     seed: parseSeed(o.seed ?? String(D.seed)),
     maxIter: parseInteger('max-iter', o.maxIter ?? String(D.maxIter), { min: 1 }),
     minLabels: o.minLabels === 'auto' ? 'auto' : parseInteger('min-labels', o.minLabels ?? String(D.minLabels), { min: 1 }),
+    channels: parseInteger('channels', o.channels ?? String(D.channels), { min: 1, max: 1024 }),
     restarts: parseInteger('restarts', o.restarts ?? String(D.restarts), { min: 1, max: 100 }),
     refine: parseNumber('refine', o.refine ?? String(D.refine), { min: 0 }),
     finalLabels: parseChoice('final-labels', o.finalLabels ?? D.finalLabels, ['forward', 'stop'] as const),

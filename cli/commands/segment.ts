@@ -12,6 +12,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (weights, dropout, augmentations); restarts use seeds derived from it', String(D.seed))
     .option('--max-iter <n>', 'stop each training after this many iterations', String(D.maxIter))
     .option('--min-labels <n|auto>', 'the number of segments: training stops when the network uses this many labels or fewer, and the restarts are combined into this many; auto picks 2-12 from the restarts (needs --restarts >= 2)', String(D.minLabels))
+    .option('--channels <n>', 'width of the network\'s 3x3 layers (the reference: 100; 64 is 1.6x faster per iteration, see the README)', String(D.channels))
     .option('--restarts <n>', 'train n times from derived seeds and combine the label maps (co-association consensus); also writes where they disagree (confidence.png)', String(D.restarts))
     .option('--refine <beta>', 'boundary refinement after training: each pixel takes the segment that best explains its features, plus beta per 4-neighbour in that segment (0 = off)', String(D.refine))
     .option('--final-labels <rule>', 'stop: the labels of the iteration that met --min-labels; forward: one more pass after it, as the reference code', D.finalLabels)

@@ -66,7 +66,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   seed: D.seed,
   maxIter: D.maxIter,
   minLabels: D.minLabels,
-  channels: 100,
+  channels: D.channels,
   layers: 6,
   q: 100,
   dropout: 0.1,

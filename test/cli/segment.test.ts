@@ -55,6 +55,12 @@ test('the square root: on by default for imzML spectra (--no-sqrt turns it off),
   assert.is(parseSegmentOptions('a.npy', { out: 'o', sqrt: true }).model.sqrt, true);
 });
 
+test('--channels sets the network width (default 100), refuses 0', () => {
+  assert.is(parseSegmentOptions('a.npy', { out: 'o' }).model.channels, 100);
+  assert.is(parseSegmentOptions('a.npy', { out: 'o', channels: '64' }).model.channels, 64);
+  assert.throws(() => parseSegmentOptions('a.npy', { out: 'o', channels: '0' }), /channels/);
+});
+
 test('segments an (N, C) .npy with --shape and writes the four outputs', () => {
   const out = join(dir, 'out1');
   const r = run('segment', join(dir, 'x.npy'), '--shape', `${H},${W}`, '--out', out, '--max-iter', '3', '--truth', join(dir, 'truth.txt'), '--quiet');
