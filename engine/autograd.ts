@@ -22,7 +22,7 @@ export interface TapeNode {
   inputs: readonly Tensor[];
   output: Tensor;
   backward: Backward;
-  /** Tensors the backward reads besides inputs and output (e.g. a transformed input), freed with `release`. */
+  /** Tensors only this node's backward reads besides inputs and output (e.g. a transformed input), freed with `release`. */
   saved?: readonly Tensor[];
 }
 
