@@ -6,6 +6,7 @@ import { findIbd } from '../io/imzml/node.ts';
 import { segment } from '../model/segment.ts';
 import { UserError } from './errors.ts';
 import { faultyWriteFile, injectFault } from './fault-injection.ts';
+import { useKernelCache } from './kernel-cache.ts';
 import { currentPhase, installInterruptHandlers, onInterrupt, runCleanups, setPhase } from './interrupt.ts';
 import { prepareOutputDir, removeCreatedFolders } from './output-location.ts';
 import { Progress } from './progress.ts';
@@ -48,11 +49,15 @@ export async function runSegment(path: string, o: RawOptions): Promise<void> {
     setPhase('starting the GPU');
     rt = await createEngine();
     const engine = rt;
+    // The pipelines of earlier runs (cli/kernel-cache.ts), created all at once in the background
+    // while the options are logged and checked; awaited before training needs them.
+    const kernels = useKernelCache(engine, describeAdapter(engine.ctx.report));
     log(`msinet: ${input.height}x${input.width} pixels, ${input.channels} features; adapter ${describeAdapter(engine.ctx.report)}`);
     const restarts = plan.model.restarts!;
     const label = (r: number) => (restarts > 1 ? `training ${r + 1}/${restarts}` : 'training');
     let bar: Progress | null = null;
     let barRestart = -1;
+    await kernels.warming;
     const result = await segment(engine, input, {
       ...plan.model,
       truth,
@@ -72,6 +77,7 @@ export async function runSegment(path: string, o: RawOptions): Promise<void> {
       },
     });
     (bar as Progress | null)?.done();
+    kernels.save();
     // What was done to the spectra before segment() saw them (binning, normalisation, square root).
     if (loaded.kind === 'imzml') result.report.parameters.preprocess = { ...plan.preprocess };
 

@@ -7,7 +7,7 @@ import { Runtime } from './runtime.ts';
 export { Tensor } from './tensor.ts';
 export type { DType } from './tensor.ts';
 export { Runtime, GpuDeviceLostError } from './runtime.ts';
-export type { Bindings, Resource } from './runtime.ts';
+export type { Bindings, KernelSource, Resource } from './runtime.ts';
 export { kernelLayout, reflectLayout } from './kernel_layout.ts';
 export { createGpuContext, hostGpuContext, describeAdapter, NoAdapterError } from './device.ts';
 export type { AdapterReport, GpuContext, DeviceOptions as CreateEngineOptions } from './device.ts';
