@@ -3,15 +3,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { add, createEngine, scale, type KernelSource } from '../../engine/index.ts';
-import { testEngine } from '../gpu.ts';
 
 test('kernelSources lists each kernel once with its bindings; prewarm makes them in a new runtime and skips a broken one', async () => {
-  const rt = await testEngine();
-  await rt.scopeAsync(async () => {
-    const x = rt.fromData([1, 2, 3], [3]);
-    await add(scale(x, 2), scale(x, 3)).read();
-  });
-  const sources = rt.kernelSources();
+  // Its own runtime: the shared one has run every other test file's kernels, including ones
+  // made invalid on purpose, which prewarm rightly skips.
+  const rt = await createEngine();
+  let sources: KernelSource[];
+  try {
+    await rt.scopeAsync(async () => {
+      const x = rt.fromData([1, 2, 3], [3]);
+      await add(scale(x, 2), scale(x, 3)).read();
+    });
+    sources = rt.kernelSources();
+  } finally {
+    await rt.destroy();
+  }
   const keys = sources.map((s) => s.key);
   assert.ok(sources.length >= 2, `${sources.length} kernels`);
   assert.is(new Set(keys).size, keys.length, 'one entry per kernel');
