@@ -17,11 +17,8 @@ import { coloc, type ColocAffinity } from '../model/coloc/coloc.ts';
 import { renderMontage } from '../io/montage.ts';
 import { spectralCluster } from '../model/coloc/spectral.ts';
 import { adjustedRandIndex, normalizedMutualInfo, purity } from '../model/metrics.ts';
+import { arg } from './args.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const name = arg('name', 'coloc');
 const numOpt = (n: string) => (process.argv.includes(`--${n}`) ? Number(arg(n, '')) : undefined);

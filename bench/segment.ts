@@ -12,11 +12,7 @@ import { SEGMENT_DEFAULTS } from '../model/defaults.ts';
 import { createEngine, describeAdapter } from '../engine/index.ts';
 import { parseNpy, npyToFloat32 } from '../io/npy.ts';
 import { segment } from '../model/segment.ts';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg, median } from './args.ts';
 
 const dataDir = new URL('../../shared/data/msinet-simulated/', import.meta.url).pathname;
 if (!existsSync(join(dataDir, 'simulated.npy'))) {
@@ -72,10 +68,6 @@ for (const superpixels of methods)
   }
 await rt.destroy();
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const summary = methods.map((m) => {
   const rs = rows.filter((r) => r.superpixels === m);
   return {

@@ -15,21 +15,12 @@
 // Writes bench/results/NAME.json after every case (a long run can be stopped and still read).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createEngine, describeAdapter } from '../engine/index.ts';
+import { Rng } from '../io/sim-random.ts';
 import { simulateMsi } from '../io/simulator.ts';
 import { adjustedRandIndex } from '../model/metrics.ts';
 import { segment } from '../model/segment.ts';
 import { SPARSE_MODES, type SparseMode } from '../model/sparse.ts';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-function range(s: string): number[] {
-  return s.split(',').flatMap((p) => {
-    const m = /^(\d+)-(\d+)$/.exec(p);
-    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-  });
-}
+import { arg, range, median } from './args.ts';
 
 type Pattern = 'random' | 'spots';
 interface Row {
@@ -45,16 +36,10 @@ interface Row {
   seconds: number;
 }
 
-/** A small seeded generator (mulberry32) for the masks. */
+/** The simulator's mulberry32 stream for the masks (the seed offset keeps bench/results/sparse*.json reproducible). */
 function mulberry(seed: number): () => number {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed ^ 0x9e3779b9);
+  return () => r.next();
 }
 
 export function sparseMask(pattern: Pattern, coverage: number, height: number, width: number, seed: number): Uint8Array {
@@ -85,11 +70,6 @@ export function sparseMask(pattern: Pattern, coverage: number, height: number, w
   for (let i = 0; i < n; i++) if (d2[i]! <= r2) mask[i] = 1;
   return mask;
 }
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function table(rows: Row[]): string {
   const modes = SPARSE_MODES.filter((m) => rows.some((r) => r.mode === m));

@@ -10,11 +10,8 @@ import { dirname, join } from 'node:path';
 import { createEngine, describeAdapter, segmentIndex, segmentMajority, type Runtime } from '../engine/index.ts';
 import { felzenszwalb } from '../model/superpixels/felzenszwalb.ts';
 import { slic } from '../model/superpixels/slic.ts';
+import { arg } from './args.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const name = arg('name', 'superpixels');
 const reps = Number(arg('reps', '5'));
 

@@ -28,11 +28,8 @@ import {
   type Tensor,
 } from '../../engine/index.ts';
 import { CPU_SMALL_TILE, CPU_TILE, GPU_TILE, tileKey, type GemmTile } from '../../kernels/matmul.ts';
+import { arg } from '../args.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const name = arg('name', 'loss_kernels');
 const reps = Number(arg('reps', '10'));
 const sweep = process.argv.includes('--sweep');
