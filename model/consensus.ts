@@ -129,10 +129,6 @@ export function consensusLabels(maps: readonly Int32Array[], k: number, opts: Co
   };
 }
 
-/**
- * Each restart's labels mapped onto the consensus label they overlap most (in pixels); the
- * confidence of a pixel is the fraction of restarts whose mapped label equals its consensus label.
- */
 /** The restart whose mean ARI with the others is highest (the simpler rule the consensus is compared with). */
 export function medoidRestart(maps: readonly Int32Array[]): number {
   const keep = maps[0]!.map((l) => (l >= 0 ? 1 : 0));
@@ -146,6 +142,10 @@ export function medoidRestart(maps: readonly Int32Array[]): number {
   return best;
 }
 
+/**
+ * Each restart's labels mapped onto the consensus label they overlap most (in pixels); the
+ * confidence of a pixel is the fraction of restarts whose mapped label equals its consensus label.
+ */
 export function agreementWith(maps: readonly Int32Array[], labels: Int32Array, k: number): { confidence: Float32Array } {
   const n = labels.length;
   const votes = new Float32Array(n);

@@ -433,20 +433,23 @@ function combineRestarts(
     const confidence = Float32Array.from(labels, (l) => (l < 0 ? NaN : 1));
     return { labels, confidence, agreement: [1], summary: { method: 'single', stability: 1, atoms: countLabels(labels) } };
   }
-  let k: number;
+  let c: ReturnType<typeof consensusLabels>;
   let auto: ConsensusSummary['auto'];
   if (minLabels === 'auto') {
     const curve: { k: number; silhouette: number }[] = [];
+    const cuts: ReturnType<typeof consensusLabels>[] = [];
     for (let g = AUTO_LABELS.lo; g <= AUTO_LABELS.hi; g++) {
       const cut = consensusLabels(maps, g, { minAtomFraction: AUTO_LABELS.minGroup });
       if (cut.k < g) break; // fewer distinct atoms than g: no finer cut exists
+      cuts.push(cut);
       curve.push({ k: g, silhouette: silhouetteScore(features.x, cut.labels, features.dim, { sampleSize: 1000, seed: features.seed }) });
     }
-    const best = curve.reduce((a, b) => (b.silhouette > a.silhouette + 1e-9 ? b : a), curve[0] ?? { k: AUTO_LABELS.lo, silhouette: NaN });
-    k = best.k;
-    auto = { range: [AUTO_LABELS.lo, AUTO_LABELS.hi], curve, picked: k };
-  } else k = minLabels;
-  const c = consensusLabels(maps, k, minLabels === 'auto' ? { minAtomFraction: AUTO_LABELS.minGroup } : {});
+    // The cut with the highest silhouette, kept from the loop (the first on ties).
+    let best = 0;
+    for (let i = 1; i < curve.length; i++) if (curve[i]!.silhouette > curve[best]!.silhouette + 1e-9) best = i;
+    c = cuts[best] ?? consensusLabels(maps, AUTO_LABELS.lo, { minAtomFraction: AUTO_LABELS.minGroup });
+    auto = { range: [AUTO_LABELS.lo, AUTO_LABELS.hi], curve, picked: curve[best]?.k ?? AUTO_LABELS.lo };
+  } else c = consensusLabels(maps, minLabels);
   return {
     labels: c.labels,
     confidence: c.confidence,
