@@ -141,7 +141,7 @@ export async function trainMsinet(
   const countMask = input.mask ? rt.keep(rt.fromData(Uint32Array.from(input.mask, (v) => (v ? 1 : 0)), [n], 'u32')) : undefined;
   const augRandom = new Random((opts.seed ^ 0x5bd1e995) >>> 0);
   const gridIdx = stridedIndex(height, width, opts.patchStride);
-  const ex = input.mask && usesExclude(opts.sparse) ? excludedLayout(rt, input.mask, height, width, input.superpixels, gridIdx) : null;
+  const ex = input.mask && countMask && usesExclude(opts.sparse) ? excludedLayout(rt, input.mask, countMask, height, width, input.superpixels, gridIdx) : null;
   const losses: number[] = [];
   const labelCounts: number[] = [];
   let iterations = 0;
@@ -234,7 +234,8 @@ interface ExcludedLayout {
   dispose(): void;
 }
 
-function excludedLayout(rt: Runtime, mask: Uint8Array, height: number, width: number, superpixels: Int32Array, gridIdx: Int32Array): ExcludedLayout {
+/** maskT: the mask already on the GPU as u32 (the label count's); the layout reads it, the caller frees it. */
+function excludedLayout(rt: Runtime, mask: Uint8Array, maskT: Tensor, height: number, width: number, superpixels: Int32Array, gridIdx: Int32Array): ExcludedLayout {
   const n = height * width;
   const on = (i: number) => mask[i] !== 0;
   const rows: number[] = [];
@@ -260,7 +261,6 @@ function excludedLayout(rt: Runtime, mask: Uint8Array, height: number, width: nu
   };
   const kept: Tensor[] = [];
   const keep = (t: Tensor) => (kept.push(t), t);
-  const maskT = keep(rt.keep(rt.fromData(Uint32Array.from(mask, (v) => (v ? 1 : 0)), [n], 'u32')));
   const rowsT = keep(rt.keep(rt.fromData(Int32Array.from(rows), [rows.length], 'i32')));
   const gridT = keep(rt.keep(rt.fromData(grid, [grid.length], 'i32')));
   const vertical = pairs(1, 0), horizontal = pairs(0, 1);
