@@ -74,7 +74,8 @@ export function patchLossOfRows(v: Tensor, threshold = 0.55, opts: { blockRows?:
   if (blockRows < n || usesLaneGram(rt, tile)) return rowBlockPatchLoss(u, threshold, Math.min(blockRows, n));
   const s = gramGemmRaw(u, u, 'n', 't', [n, n, q], { symOut: true, tile });
   const { loss, coef } = patchStats(s, threshold);
-  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold }, tile })]);
+  // S (n x n) is the node's alone: backward({ release: true }) frees it as soon as dU is recorded.
+  return rt.tape.record('patchLossOfRows', [u], loss, [(g) => gramGemmRaw(s, u, 'patch', 'n', [n, q, n], { patch: { coef, g, threshold }, tile })], [s, coef]);
 }
 
 /**
